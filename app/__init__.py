@@ -1,0 +1,1 @@
+"""BrewSLM Learn: interactive lessons on knowledge distillation."""
