@@ -12,8 +12,11 @@ from dataclasses import dataclass
 import torch
 
 GRID = torch.linspace(-8.0, 8.0, 161, dtype=torch.float64)        # the outcomes, like a vocabulary
-MEANS = torch.linspace(-7.0, 7.0, 281, dtype=torch.float64)       # student family: peak position …
-WIDTHS = torch.exp(torch.linspace(-1.0, 1.8, 57, dtype=torch.float64))  # … and width (0.37 to 6.0)
+# The student family, searched coarse then fine: peak position (step 0.25, then 0.025) …
+MEANS = torch.linspace(-7.0, 7.0, 57, dtype=torch.float64)
+# … and width, 0.37 to 6.0 on a log scale (ratio 1.13, then 1.006).
+WIDTHS = torch.exp(torch.linspace(-1.0, 1.8, 24, dtype=torch.float64))
+FINE_STEPS = torch.linspace(-1.0, 1.0, 21, dtype=torch.float64)
 
 
 def bump_logits(centre: torch.Tensor | float, width: torch.Tensor | float) -> torch.Tensor:
@@ -31,9 +34,17 @@ def two_peak_teacher(separation: float, left_weight: float, width: float) -> tor
 
 
 def kl(log_p: torch.Tensor, log_q: torch.Tensor) -> torch.Tensor:
-    """KL(p ‖ q) = Σ p (log p − log q) over the last axis; 0·log 0 counts as 0."""
-    p = log_p.exp()
-    return torch.where(p > 0, p * (log_p - log_q), torch.zeros_like(p)).sum(dim=-1)
+    """KL(p ‖ q) = Σ p (log p − log q) over the last axis. Both finite here: bumps never reach p = 0."""
+    return (log_p.exp() * (log_p - log_q)).sum(dim=-1)
+
+
+def kl_tables(teacher: torch.Tensor, students: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """KL(teacher ‖ s) and KL(s ‖ teacher) for every student s (..., G), as matrix-vector products."""
+    p = teacher.exp()
+    q = students.exp()
+    forward = (p * teacher).sum() - students @ p             # Σ p log p − Σ p log q
+    reverse = (q * students).sum(dim=-1) - q @ teacher       # Σ q log q − Σ q log p
+    return forward, reverse
 
 
 @dataclass(frozen=True)
@@ -53,16 +64,31 @@ class DirectionFits:
     reverse_by_mean: torch.Tensor
 
 
+def _students(means: torch.Tensor, widths: torch.Tensor) -> torch.Tensor:
+    """log-probabilities of every (mean, width) pair: (len(means), len(widths), len(GRID))."""
+    return torch.log_softmax(bump_logits(means.unsqueeze(1), widths.unsqueeze(0)), dim=-1)
+
+
+def _argmin(table: torch.Tensor, students: torch.Tensor, means: torch.Tensor, widths: torch.Tensor) -> BestFit:
+    m, w = divmod(int(table.argmin()), table.shape[1])
+    return BestFit(mean=float(means[m]), width=float(widths[w]), kl=float(table[m, w]), log_probs=students[m, w])
+
+
+def _refine(teacher: torch.Tensor, coarse: BestFit, direction: int) -> BestFit:
+    """A fine grid around the coarse optimum, one coarse step either side."""
+    means = coarse.mean + FINE_STEPS * float(MEANS[1] - MEANS[0])
+    widths = coarse.width * float(WIDTHS[1] / WIDTHS[0]) ** FINE_STEPS
+    students = _students(means, widths)
+    return _argmin(kl_tables(teacher, students)[direction], students, means, widths)
+
+
 def fit_directions(teacher_log_probs: torch.Tensor) -> DirectionFits:
-    """Search the whole student family (every mean × width) and keep the best under each direction."""
-    students = torch.log_softmax(bump_logits(MEANS.unsqueeze(1), WIDTHS.unsqueeze(0)), dim=-1)  # (M, W, G)
-    forward = kl(teacher_log_probs, students)                     # (M, W)
-    reverse = kl(students, teacher_log_probs.expand_as(students))  # (M, W)
-
-    def best(table: torch.Tensor) -> BestFit:
-        flat = int(table.argmin())
-        m, w = divmod(flat, table.shape[1])
-        return BestFit(mean=float(MEANS[m]), width=float(WIDTHS[w]), kl=float(table[m, w]), log_probs=students[m, w])
-
-    return DirectionFits(teacher=teacher_log_probs, forward=best(forward), reverse=best(reverse),
-                         forward_by_mean=forward.min(dim=1).values, reverse_by_mean=reverse.min(dim=1).values)
+    """Search the student family (mean × width) and keep the best under each direction."""
+    students = _students(MEANS, WIDTHS)
+    forward, reverse = kl_tables(teacher_log_probs, students)                     # (M, W) each
+    return DirectionFits(
+        teacher=teacher_log_probs,
+        forward=_refine(teacher_log_probs, _argmin(forward, students, MEANS, WIDTHS), 0),
+        reverse=_refine(teacher_log_probs, _argmin(reverse, students, MEANS, WIDTHS), 1),
+        forward_by_mean=forward.min(dim=1).values,
+        reverse_by_mean=reverse.min(dim=1).values)

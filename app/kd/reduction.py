@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from app.kd.loss import IGNORE_INDEX, kd_loss_parts, kl_per_position
+from app.kd.loss import IGNORE_INDEX, kl_per_position
 
 
 @dataclass(frozen=True)
@@ -40,17 +40,25 @@ class ReductionByLength:
 
 
 def reduction_by_length(example: SequenceExample, T: float) -> ReductionByLength:
-    """Both reductions of the KL for every prefix length of the example."""
-    lengths, seed_kl, token_mean_kl, labelled, masked = [], [], [], [], []
-    for n in range(1, example.labels.shape[1] + 1):
-        s, t, y = example.student[:, :n], example.teacher[:, :n], example.labels[:, :n]
-        n_labelled = int((y != IGNORE_INDEX).sum())
-        lengths.append(n)
-        seed_kl.append(float(kd_loss_parts(s, t, y, 0.0, T, kl_reduction="seed").kl))
-        token_mean = float(kd_loss_parts(s, t, y, 0.0, T, kl_reduction="token_mean").kl)
-        token_mean_kl.append(token_mean if n_labelled else None)
-        labelled.append(n_labelled)
-        masked.append(int(y.numel()) - n_labelled)
-    per_position = kl_per_position(example.student, example.teacher, T)
-    return ReductionByLength(lengths=lengths, seed_kl=seed_kl, token_mean_kl=token_mean_kl,
-                             labelled=labelled, masked=masked, per_position=per_position)
+    """Both reductions of the KL for every prefix length of the example, from one per-position table.
+
+    seed (batchmean): Σ over the first n positions of every row / B. token mean: Σ over the labelled
+    ones among them / their count. Running sums give every n at once; the unit tests check each prefix
+    against kd_loss_parts and the float64 reference.
+    """
+    per_position = kl_per_position(example.student, example.teacher, T)        # (B, L)
+    is_labelled = example.labels != IGNORE_INDEX                               # (B, L)
+    batch = per_position.shape[0]
+    summed = per_position.sum(dim=0).cumsum(dim=0)                             # (L,)
+    summed_labelled = (per_position * is_labelled).sum(dim=0).cumsum(dim=0)    # (L,)
+    labelled = is_labelled.sum(dim=0).cumsum(dim=0)                            # (L,)
+    positions = torch.arange(1, per_position.shape[1] + 1) * batch             # (L,)
+    token_mean = summed_labelled / labelled.clamp(min=1)
+    return ReductionByLength(
+        lengths=list(range(1, per_position.shape[1] + 1)),
+        seed_kl=(summed / batch).tolist(),
+        token_mean_kl=[float(m) if int(c) else None for m, c in zip(token_mean, labelled)],
+        labelled=labelled.tolist(),
+        masked=(positions - labelled).tolist(),
+        per_position=per_position,
+    )
