@@ -62,6 +62,12 @@ def logit_matching_limit(student_logits: torch.Tensor, teacher_logits: torch.Ten
     return (z - v).norm() / z.numel() / temperatures ** 2
 
 
+def same_up_to_a_shift(student_logits: torch.Tensor, teacher_logits: torch.Tensor, tol: float = 1e-9) -> bool:
+    """True when softmax cannot tell them apart at any T: z − v is constant, so the KL and its pull are 0."""
+    gap = student_logits - teacher_logits
+    return bool((gap - gap.mean()).abs().max() <= tol * max(1.0, float(gap.abs().max())))
+
+
 def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | None:
     """Least-squares slope of log(values) against log(T): -2 means the values fall like 1/T².
 

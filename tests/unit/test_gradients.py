@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.kd.gradients import (high_temperature_range, kl_gradient_norms, log_log_slope, logit_matching_limit,
-                              loss_with_gradients)
+                              loss_with_gradients, same_up_to_a_shift)
 from tests.reference import (kd_gradients_reference, kd_reference, kl_gradient_norm_reference,
                              slope_reference)
 
@@ -82,6 +82,12 @@ def test_logit_matching_limit_is_where_the_norm_goes_at_high_t():
     limit = logit_matching_limit(z, v, temps)
     ratio = (norms / limit).numpy()
     assert abs(ratio[-1] - 1) < 1e-3 and abs(ratio[-1] - 1) < abs(ratio[1] - 1) < abs(ratio[0] - 1)
+
+
+def test_a_shift_is_no_difference():
+    z = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    assert same_up_to_a_shift(z, z + 5.0)
+    assert not same_up_to_a_shift(z, z * 1.001)
 
 
 def test_slope_is_none_without_two_positive_values():
