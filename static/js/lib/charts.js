@@ -19,7 +19,7 @@ export function baseLayout(overrides = {}) {
   const demo = document.body.classList.contains("demo-mode");
   const fontSize = demo ? 20 : 13;
   return {
-    margin: { l: 56, r: 16, t: 24, b: 48 },
+    margin: demo ? { l: 96, r: 24, t: 28, b: 64 } : { l: 56, r: 16, t: 24, b: 48 },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: fontSize,
             color: demo ? "#f8f9fa" : "#212529" },
     paper_bgcolor: "rgba(0,0,0,0)",
