@@ -3,11 +3,11 @@ import { latestOnly, postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
+import { parseLogits } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
 const T_MIN = 0.1;
 const T_MAX = 20;
-const MAX_CLASSES = 64;
 
 // ln 99 = 4.595: softmax([ln 99, 0]) is exactly 99/1 at T = 1.
 export const PRESETS = {
@@ -19,16 +19,7 @@ export const PRESETS = {
   flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
 };
 
-export function parseLogits(text) {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (parts.length === 0) return { error: "Enter at least one logit." };
-  if (parts.length > MAX_CLASSES) return { error: `At most ${MAX_CLASSES} logits here.` };
-  const values = parts.map(Number);
-  const bad = parts.find((p, i) => !Number.isFinite(values[i]));
-  if (bad !== undefined) return { error: `“${bad}” is not a number.` };
-  if (values.some((v) => Math.abs(v) > 1e4)) return { error: "Keep each logit between −10000 and 10000." };
-  return { values };
-}
+export { parseLogits };
 
 class TemperatureExplorer {
   constructor(root) {
