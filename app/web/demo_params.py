@@ -68,6 +68,9 @@ DEMO_PARAMS: dict[str, dict[str, Number | Numbers | Choice]] = {
               "student": Numbers(2, 32), "teacher": Numbers(2, 32), "label": Number(0, 31, integer=True)},
     "t-squared": {"preset": Choice(("digit", "close", "far", "tokens")),
                   "T": Number(0.5, 50), "student": Numbers(2, 32), "teacher": Numbers(2, 32)},
+    "reduction": {"seq_len": Number(1, 48, integer=True), "prompt_len": Number(0, 48, integer=True),
+                  "batch_size": Number(1, 8, integer=True)},
+    "kl-direction": {"separation": Number(0, 10), "left_weight": Number(0.05, 0.95)},
 }
 
 # Pairs that must agree once each is valid on its own: (key, key it depends on, why).
@@ -95,6 +98,9 @@ def clean_demo_params(widget: str, query: Mapping[str, str]) -> tuple[dict[str, 
         if key in clean and partner in clean and clean[key].count(",") != clean[partner].count(","):
             notices.append(f"Ignored {key}: it needs as many numbers as {partner}. Using the default instead.")
             del clean[key]
+    if "prompt_len" in clean and "seq_len" in clean and int(clean["prompt_len"]) > int(clean["seq_len"]):
+        notices.append(f"Ignored prompt_len={clean['prompt_len']}: the prompt cannot be longer than seq_len={clean['seq_len']}.")
+        del clean["prompt_len"]
     if "label" in clean:
         classes = (clean.get("student") or "").count(",") + 1 if "student" in clean else None
         if classes is not None and int(clean["label"]) >= classes:

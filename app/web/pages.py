@@ -11,7 +11,7 @@ from app.web.templating import widget_renderer
 router = APIRouter(include_in_schema=False)
 
 # Widgets that have a full-screen presenter view at /demo/{name}.
-DEMO_WIDGETS = ("temperature", "alpha", "t-squared", "live-run")
+DEMO_WIDGETS = ("temperature", "alpha", "t-squared", "live-run", "reduction", "kl-direction")
 
 
 @router.get("/", response_class=HTMLResponse)

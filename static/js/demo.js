@@ -45,9 +45,10 @@ async function copyLink() {
 /** The actions a key can trigger on an explorer; null when that explorer has no such control. */
 function keyAction(explorer, event) {
   const big = event.shiftKey ? 5 : 1;
+  const sideways = explorer.nudgeT || explorer.nudgeMain;   // ←/→: T, or the explorer's main control
   switch (event.key) {
-    case "ArrowRight": return explorer.nudgeT && (() => explorer.nudgeT(big));
-    case "ArrowLeft": return explorer.nudgeT && (() => explorer.nudgeT(-big));
+    case "ArrowRight": return sideways && (() => sideways.call(explorer, big));
+    case "ArrowLeft": return sideways && (() => sideways.call(explorer, -big));
     case "ArrowUp": return explorer.nudgeAlpha && (() => explorer.nudgeAlpha(big));
     case "ArrowDown": return explorer.nudgeAlpha && (() => explorer.nudgeAlpha(-big));
     case "r": case "R": return () => { explorer.reset(); say("Reset to the starting view."); };

@@ -144,7 +144,8 @@ class AlphaExplorer {
       xaxis: { title: { text: "alpha" }, range: [0, 1] }, yaxis: { title: { text: "loss" }, rangemode: "tozero" },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       shapes: [{ type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } }],
-      annotations: [{ x: s.alpha, yref: "paper", y: 1.02, text: `alpha = ${s.alpha.toFixed(2)}`, showarrow: false }],
+      annotations: [{ x: s.alpha, yref: "paper", y: 1, yanchor: "top", xanchor: "left", xshift: 6,
+                      text: `alpha = ${s.alpha.toFixed(2)}`, showarrow: false }],
       uirevision: "keep",
     });
     if (document.body.classList.contains("demo-mode")) {
