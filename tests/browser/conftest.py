@@ -46,7 +46,9 @@ class PageWatch:
 
 @pytest.fixture()
 def page(browser, base_url: str) -> Iterator:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
     watch = PageWatch()
     host = urlparse(base_url).netloc
 

@@ -153,3 +153,30 @@ def test_a_click_lands_on_controls_below_a_chart(page):
     button.click(timeout=3000)  # a real click: fails if something else sits on top of the button
     expect(button).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("() => [...document.styleSheets].some(s => s.ownerNode && s.ownerNode.id && s.ownerNode.id.startsWith('plotly'))")
+
+
+def test_a_fast_drag_over_a_slow_server_never_draws_an_older_temperature(page):
+    open_lesson(page)
+    import random
+    import time
+
+    rng = random.Random(4)
+
+    def slow(route):
+        time.sleep(rng.uniform(0.0, 0.08))  # answers arrive late and unevenly
+        route.continue_()
+
+    page.route("**/api/kd/soften", slow)
+    chart = page.locator("[data-widget=temperature] [data-role=chart]")
+    page.evaluate("""el => { window.__drawn = [];
+        new MutationObserver(() => window.__drawn.push(Number(el.dataset.temperature)))
+          .observe(el, { attributes: true, attributeFilter: ["data-temperature"] }); }""", chart.element_handle())
+    slider = page.locator("[data-widget=temperature] [data-role=t-slider]")
+    slider.focus()
+    for _ in range(60):
+        page.keyboard.press("ArrowRight")
+    final = page.locator("[data-widget=temperature] [data-role=t-number]").input_value()
+    expect(chart).to_have_attribute("data-temperature", final)
+    drawn = page.evaluate("() => window.__drawn")
+    assert drawn == sorted(drawn), drawn            # moving right only: never a step back to an older T
+    assert len(drawn) < 60                          # stale states were skipped, not queued

@@ -122,3 +122,11 @@ def test_an_unknown_widget_is_a_load_error(tmp_path: Path):
     path.write_text(source + "\n::: widget no-such-thing\n:::\n")
     with pytest.raises(LessonError, match="unknown widget 'no-such-thing'"):
         load_lesson(path, RENDER, WIDGETS)
+
+
+def test_quiz_text_has_no_markdown_since_it_is_shown_as_plain_text(track):
+    for lesson in track.lessons.values():
+        for q in lesson.meta.quiz:
+            texts = [q.prompt, q.explain or ""] + [t for c in q.choices for t in (c.text, c.explain)]
+            for text in texts:
+                assert not re.search(r"`|\*\*|\]\(", text), (lesson.slug, q.id, text)
