@@ -1,7 +1,7 @@
 // Alpha explorer: the loss's two weighted terms across alpha, and the pull (minus the gradient) that
 // each term puts on each student logit, all from the server's autograd (POST /api/kd/loss).
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
@@ -151,7 +151,7 @@ class AlphaExplorer {
     if (document.body.classList.contains("demo-mode")) {
       traces[2].line.color = "#f8f9fa"; traces[3].marker.color[2] = "#f8f9fa";
     }
-    return plotly().react(this.el("sweep-chart"), traces, layout, PLOT_CONFIG);
+    return reactChart(this.el("sweep-chart"), traces, layout);
   }
 
   drawPulls(pulls, names, s) {
@@ -169,7 +169,7 @@ class AlphaExplorer {
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       uirevision: "keep",
     });
-    return plotly().react(this.el("pull-chart"), traces, layout, PLOT_CONFIG);
+    return reactChart(this.el("pull-chart"), traces, layout);
   }
 
   describe(answer, pulls, names, s) {
@@ -181,12 +181,12 @@ class AlphaExplorer {
       `the teacher pulls hardest on ${names[teacherTop]} (${fmt(pulls.kd[teacherTop])}).`;
     this.el("summary").textContent = summary;
     this.el("pull-chart").setAttribute("aria-label", `Bar chart of each term's pull on each logit. ${summary}`);
-    fillTable(this.el("pull-table"), ["class", "pull of the gold label", "pull toward the teacher", "total"],
+    fillTableWhenShown(this.el("pull-table"), ["class", "pull of the gold label", "pull toward the teacher", "total"], () =>
       names.map((n, i) => [n, fmt(pulls.ce[i]), fmt(pulls.kd[i]), fmt(pulls.total[i])]));
     const sw = answer.alpha_sweep;
     const rows = sw.alpha.map((a, i) => [a.toFixed(2), fmt(sw.weighted_ce[i]), fmt(sw.weighted_kd[i]), fmt(sw.loss[i])])
       .filter((_, i) => i % 10 === 0);
-    fillTable(this.el("sweep-table"), ["alpha", "alpha·CE", "(1 − alpha)·T²·KL", "loss"], rows);
+    fillTableWhenShown(this.el("sweep-table"), ["alpha", "alpha·CE", "(1 − alpha)·T²·KL", "loss"], () => rows);
   }
 }
 

@@ -1,7 +1,7 @@
 // Forward vs reverse KL: the server searches a family of one-peak students for the best fit to a
 // two-peak teacher under each direction (POST /api/kd/kl-direction). Forward covers, reverse seeks.
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
@@ -52,7 +52,6 @@ class KLDirectionExplorer {
     this.el("forward").textContent = describeFit(answer.forward);
     this.el("reverse").textContent = describeFit(answer.reverse);
     const key = `${s.separation.toFixed(1)}|${s.weight.toFixed(2)}`;
-    const demo = document.body.classList.contains("demo-mode");
     const fits = [
       { type: "bar", x: answer.x, y: answer.teacher, name: "teacher (two peaks)", marker: { color: COLORS.reference },
         hovertemplate: "x %{x:.1f}: %{y:.4f}<extra>teacher</extra>" },
@@ -61,26 +60,25 @@ class KLDirectionExplorer {
       { type: "scatter", mode: "lines", x: answer.x, y: answer.reverse.probs, name: "best under reverse KL (seeks)",
         line: { color: COLORS.kd, width: 4, dash: "dash" } },
     ];
-    markDrawn(this.el("fit-chart"), key, plotly().react(this.el("fit-chart"), fits, baseLayout({
-      bargap: 0, xaxis: { title: { text: "outcome" } }, yaxis: { title: { text: "probability" } },
-      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" }), PLOT_CONFIG));
+    const fitLayout = baseLayout({ bargap: 0, xaxis: { title: { text: "outcome" } }, yaxis: { title: { text: "probability" } },
+                                   legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+    markDrawn(this.el("fit-chart"), key, reactChart(this.el("fit-chart"), fits, fitLayout));
     const landscape = [
       { type: "scatter", mode: "lines", x: answer.means, y: answer.forward_by_mean, name: "forward KL(teacher ‖ student)",
         line: { color: COLORS.ce, width: 3 } },
       { type: "scatter", mode: "lines", x: answer.means, y: answer.reverse_by_mean, name: "reverse KL(student ‖ teacher)",
         line: { color: COLORS.kd, width: 3, dash: "dash" } },
     ];
-    markDrawn(this.el("landscape-chart"), key, plotly().react(this.el("landscape-chart"), landscape, baseLayout({
-      xaxis: { title: { text: "student's peak position (best width at each)" } },
-      yaxis: { title: { text: "KL (log)" }, type: "log" },
-      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep",
-      font: { ...baseLayout().font, color: demo ? "#f8f9fa" : "#212529" } }), PLOT_CONFIG));
+    const landscapeLayout = baseLayout({
+      xaxis: { title: { text: "student's peak position (best width at each)" } }, yaxis: { title: { text: "KL (log)" }, type: "log" },
+      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+    markDrawn(this.el("landscape-chart"), key, reactChart(this.el("landscape-chart"), landscape, landscapeLayout));
     const summary = `Teacher peaks ${s.separation.toFixed(1)} apart, ${Math.round(100 * s.weight)}% of the mass on the left. ` +
       `Forward KL's best student: ${describeFit(answer.forward)}, spread over both peaks. ` +
       `Reverse KL's best student: ${describeFit(answer.reverse)}, on one peak.`;
     this.el("summary").textContent = summary;
     this.el("fit-chart").setAttribute("aria-label", `Teacher and best students. ${summary}`);
-    fillTable(this.el("table"), ["student's peak", "best forward KL", "best reverse KL"],
+    fillTableWhenShown(this.el("table"), ["student's peak", "best forward KL", "best reverse KL"], () =>
       answer.means.map((m, i) => [m.toFixed(2), answer.forward_by_mean[i].toFixed(4), answer.reverse_by_mean[i].toFixed(4)])
         .filter((_, i) => i % 4 === 0));
   }

@@ -2,7 +2,7 @@
 // so on (batch, seq, vocab) logits it grows with length and counts prompt positions; the token mean
 // does neither. Every number comes from POST /api/kd/reduction (torch on the server).
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTableWhenShown, formatPercent, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
@@ -70,7 +70,7 @@ class ReductionExplorer {
       `${formatPercent(answer.masked_share_of_seed_kl)} of the seed's KL.`;
     this.el("summary").textContent = summary;
     this.el("length-chart").setAttribute("aria-label", `Line chart of both reductions against sequence length. ${summary}`);
-    fillTable(this.el("table"), ["length", "seed (batchmean)", "token_mean", "labelled positions", "prompt positions counted by seed"],
+    fillTableWhenShown(this.el("table"), ["length", "seed (batchmean)", "token_mean", "labelled positions", "prompt positions counted by seed"], () =>
       answer.lengths.map((n, i) => [String(n), fmt(answer.seed_kl[i]), fmt(answer.token_mean_kl[i]),
                                     String(answer.labelled[i]), String(answer.masked[i])]));
   }
@@ -90,7 +90,7 @@ class ReductionExplorer {
       annotations: s.prompt ? [{ x: (s.prompt + 1) / 2, yref: "paper", y: 1, yanchor: "top", text: "prompt", showarrow: false }] : [],
       uirevision: "keep",
     });
-    return plotly().react(this.el("length-chart"), traces, layout, PLOT_CONFIG);
+    return reactChart(this.el("length-chart"), traces, layout);
   }
 
   drawPositions(answer) {
@@ -106,7 +106,7 @@ class ReductionExplorer {
     ];
     const layout = baseLayout({ xaxis: { title: { text: "position (grey: prompt, label −100)" } },
                                 yaxis: { autorange: "reversed" }, uirevision: "keep" });
-    return plotly().react(this.el("position-chart"), traces, layout, PLOT_CONFIG);
+    return reactChart(this.el("position-chart"), traces, layout);
   }
 }
 

@@ -1,7 +1,7 @@
 // T² explorer: ‖∂KL/∂z‖ falls like 1/T² at high T; multiplied by T² it levels off. Norms, slopes and
 // Hinton's logit-matching limit all come from the server (POST /api/kd/temperature-gradients).
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
@@ -122,7 +122,7 @@ class TSquaredExplorer {
                       text: "slope fitted here" }],
       uirevision: "keep",
     });
-    markDrawn(this.el("chart"), s.T.toFixed(2), plotly().react(this.el("chart"), traces, layout, PLOT_CONFIG));
+    markDrawn(this.el("chart"), s.T.toFixed(2), reactChart(this.el("chart"), traces, layout));
     this.el("slope").textContent = slopeText(answer.high_t_slope);
     this.el("slope-t2").textContent = slopeText(answer.high_t_slope_t2);
     this.el("norm-t").textContent = sci(at("grad_norm"));
@@ -136,7 +136,7 @@ class TSquaredExplorer {
         `At T = ${s.T.toFixed(2)} the norm is ${sci(at("grad_norm"))} without T² and ${sci(at("grad_norm_t2"))} with it.`;
     this.el("summary").textContent = summary;
     this.el("chart").setAttribute("aria-label", `Log-log chart of the KL gradient norm across T. ${summary}`);
-    fillTable(this.el("table"), ["T", "‖∂KL/∂z‖", "‖∂(T²·KL)/∂z‖", "Hinton's limit"],
+    fillTableWhenShown(this.el("table"), ["T", "‖∂KL/∂z‖", "‖∂(T²·KL)/∂z‖", "Hinton's limit"], () =>
       GRID.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
   }
 }

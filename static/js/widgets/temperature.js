@@ -1,6 +1,6 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogits } from "../lib/logits-field.js";
@@ -127,7 +127,7 @@ class TemperatureExplorer {
       xaxis: { type: "category" },
       uirevision: "keep",
     });
-    markDrawn(this.chart, fmtT, plotly().react(this.chart, traces, layout, PLOT_CONFIG));
+    markDrawn(this.chart, fmtT, reactChart(this.chart, traces, layout));
     this.chart.dataset.temperature = fmtT;  // lets tests and people see which T is drawn
 
     this.el("entropy-t").textContent = `${answer.entropy_bits[1].toFixed(3)} bits`;
