@@ -63,8 +63,9 @@ function keyAction(explorer, event) {
 
 function onKey(explorer, event) {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (typingInto(event.target)) return;             // "2" or "?" typed into a field is text, not a command
   if (event.key === "?") { event.preventDefault(); toggleKeys(); return; }
-  if (dialog.open || typingInto(event.target)) return;
+  if (dialog.open) return;
   // A focused slider already moves itself with the arrow keys; don't move it twice.
   if (event.target instanceof HTMLInputElement && event.target.type === "range" && event.key.startsWith("Arrow")) return;
   if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFullscreen(); return; }

@@ -47,8 +47,9 @@ def test_keys_leave_text_fields_alone(page):
     field = w.locator("[data-role=student]")
     field.click()
     field.press("End")
-    field.type("2")                                  # typed into the field, not a preset switch
-    expect(field).to_have_value("1, 1.5, 0.2, 0.8, -0.52")
+    field.type("2?")                                 # typed into the field: no preset switch, no key list
+    expect(field).to_have_value("1, 1.5, 0.2, 0.8, -0.52?")
+    expect(page.locator("[data-role=keys-dialog]")).to_be_hidden()
     expect(w.get_by_role("button", name="Teacher agrees with the label")).to_have_attribute("aria-pressed", "true")
 
 
