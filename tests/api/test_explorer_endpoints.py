@@ -66,7 +66,8 @@ def test_no_labelled_row_gives_zero_ce_not_an_error(client):
     ({"labels": [0, 1]}, "labels", "one per row"),
     ({"labels": [1.0]}, "labels", "integer"),
     ({"alpha": 1.5}, "alpha", "less than or equal to 1"),
-    ({"temperature": 0}, "temperature", "greater than 0"),
+    ({"temperature": 0}, "temperature", "greater than or equal to 0.01"),
+    ({"temperature": 1e-300}, "temperature", "greater than or equal to 0.01"),
     ({"kl_reduction": "sum"}, "kl_reduction", "seed"),
     ({"student_logits": [[1, "2", 3]]}, "student_logits", "number"),
     ({"extra": 1}, "extra", "Extra inputs"),
@@ -108,6 +109,19 @@ def test_temperature_gradient_norms_and_slopes_match_the_reference(client, trial
     limit = np.linalg.norm(zc - vc) / len(z) / np.array(TEMPS) ** 2
     np.testing.assert_allclose(body["logit_matching_limit"], limit, rtol=1e-12)
     assert body["grad_norm"][-1] / limit[-1] == pytest.approx(1.0, abs=0.05)   # the limit is reached at T = 50
+
+
+@pytest.mark.parametrize("T", [0.01, 1000.0])
+def test_extreme_logits_and_temperatures_stay_finite(client, T):
+    big = {"student_logits": [[1e4, -1e4, 0.0]], "teacher_logits": [[-1e4, 1e4, 0.0]], "labels": [1], "temperature": T}
+    body = client.post("/api/kd/loss", json=big).json()
+    numbers = [body[k] for k in ("loss", "ce", "kl", "kd_term")] + [g for row in body["grad"]["total"] for g in row]
+    assert all(isinstance(x, float | int) and math.isfinite(x) for x in numbers), body
+    body = client.post("/api/kd/temperature-gradients", json={"student_logits": [1e4, -1e4, 0], "teacher_logits": [-1e4, 1e4, 0],
+                                                              "temperatures": [T, 1.0]}).json()
+    assert all(isinstance(x, float) and math.isfinite(x) for x in body["grad_norm"] + body["grad_norm_t2"]), body
+    body = client.post("/api/kd/reduction", json={"temperature": T}).json()
+    assert all(isinstance(x, float) and math.isfinite(x) for x in body["seed_kl"]), body
 
 
 def test_identical_logits_have_no_gradient_and_no_slope(client):
