@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_LIST = 64
+ALPHA_PRESET_CLASSES = 5   # cat, dog, fox, wolf, owl (static/js/widgets/alpha.js)
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,9 @@ def clean_demo_params(widget: str, query: Mapping[str, str]) -> tuple[dict[str, 
         notices.append(f"Ignored prompt_len={clean['prompt_len']}: the prompt cannot be longer than seq_len={clean['seq_len']}.")
         del clean["prompt_len"]
     if "label" in clean:
-        classes = (clean.get("student") or "").count(",") + 1 if "student" in clean else None
-        if classes is not None and int(clean["label"]) >= classes:
+        # Without student logits in the link, the alpha explorer's presets have ALPHA_PRESET_CLASSES classes.
+        classes = clean["student"].count(",") + 1 if "student" in clean else ALPHA_PRESET_CLASSES
+        if int(clean["label"]) >= classes:
             notices.append(f"Ignored label={clean['label']}: there are only {classes} classes (0 to {classes - 1}).")
             del clean["label"]
     return clean, notices

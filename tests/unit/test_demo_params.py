@@ -45,6 +45,12 @@ def test_values_that_disagree_with_each_other_are_dropped():
     assert clean == {"seq_len": "4"} and "prompt_len" in notices[0]
 
 
+def test_a_label_outside_the_presets_classes_is_dropped():
+    assert clean_demo_params("alpha", {"label": "4"}) == ({"label": "4"}, [])
+    clean, notices = clean_demo_params("alpha", {"label": "5"})
+    assert clean == {} and "only 5 classes" in notices[0]
+
+
 def test_a_demo_without_a_schema_passes_its_parameters_through():
     assert "live-run" not in DEMO_PARAMS
     assert clean_demo_params("live-run", {"alpha": "0.5"}) == ({"alpha": "0.5"}, [])
