@@ -113,15 +113,33 @@ def true_next_probs(prefix: list[int]) -> torch.Tensor:
     return out
 
 
+def _slot_of(ids: torch.Tensor, slot: str) -> torch.Tensor:
+    """Token ids -> their index within `slot` (vectorised); raises if any id is not in the slot."""
+    lookup = torch.full((V,), -1, dtype=torch.long)
+    lookup[_IDS[slot]] = torch.arange(len(_IDS[slot]))
+    out = lookup[ids]
+    if (out < 0).any():
+        raise ValueError(f"a token in that column is not a {slot}")
+    return out
+
+
 def true_response_probs(tokens: torch.Tensor) -> torch.Tensor:
     """For sequences (N, SEQ_LEN): the truth at each response position, (N, RESPONSE_LEN, V) float64.
 
-    Position j is the distribution of tokens[:, PROMPT_LEN + j] given everything before it.
+    Position j is the distribution of tokens[:, PROMPT_LEN + j] given everything before it; the same
+    numbers as `true_next_probs`, computed for a whole batch at once.
     """
-    rows = [[true_next_probs(seq[:PROMPT_LEN + j].tolist()) for j in range(RESPONSE_LEN)]
-            for seq in tokens]
-    return torch.stack([torch.stack(r) for r in rows]) if rows else torch.zeros(0, RESPONSE_LEN, V,
-                                                                               dtype=torch.float64)
+    tab = tables()
+    n = tokens.size(0)
+    c, t = _slot_of(tokens[:, 1], "customer"), _slot_of(tokens[:, 2], "time")
+    s, d = _slot_of(tokens[:, 4], "size"), _slot_of(tokens[:, 5], "drink")
+    out = torch.zeros(n, RESPONSE_LEN, V, dtype=torch.float64)
+    out[:, 0, _IDS["size"]] = tab.size[c, t]
+    out[:, 1, _IDS["drink"]] = tab.drink[c, t, s]
+    out[:, 2, _IDS["milk"]] = tab.milk[c, d]
+    out[:, 3, _IDS["extra"]] = tab.extra[t, d]
+    out[:, 4, EOS] = 1.0
+    return out
 
 
 def sample(n: int, seed: int) -> torch.Tensor:

@@ -21,11 +21,13 @@ from app.training import tinylm_task as task
 from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build
 
 # The teacher's training recipe. Changing any of it changes the teacher id (and the cache file).
+TEACHER_CODE_VERSION = 1      # bump when the model or training code changes what a recipe produces
 TEACHER_RECIPE = {"examples": 20000, "steps": 800, "batch_size": 128, "lr": 5e-3, "seed": 0}
 
 
 def teacher_id(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE) -> str:
-    blob = json.dumps({"task": task.TASK_ID, "model": cfg.as_dict(), "recipe": recipe}, sort_keys=True)
+    blob = json.dumps({"code": TEACHER_CODE_VERSION, "task": task.TASK_ID, "model": cfg.as_dict(),
+                       "recipe": recipe}, sort_keys=True)
     return f"{task.TASK_ID}-teacher-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
 
