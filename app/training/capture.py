@@ -199,6 +199,15 @@ def read_capture(path: Path) -> Capture:
     return Capture(meta=meta, examples=examples)
 
 
+def capture_from_records(meta: CaptureMeta, records: Iterable[dict[str, Any]]) -> Capture:
+    """An in-memory capture (live runs), validated exactly as the file would be on reading."""
+    _parse_meta(meta.header())
+    examples = [_parse_example(rec, meta, i, i + 2) for i, rec in enumerate(records)]
+    if len(examples) != meta.examples:
+        raise CaptureError(f"expected {meta.examples} examples (metadata), found {len(examples)}")
+    return Capture(meta=meta, examples=examples)
+
+
 def to_tensors(cap: Capture, top_k: int | None = None) -> dict[str, torch.Tensor]:
     """Training tensors: inputs/labels (N, L-1) with the prompt labelled -100, teacher ids/logprobs
     (N, L-1, top_k) aligned with the labels (prompt positions hold filler ids 0 and logprobs 0).
