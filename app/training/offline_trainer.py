@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import torch
 
+from app import device as app_device
 from app.kd.topk import topk_kd_loss_parts
 from app.training import tinylm_eval, tinylm_task
 from app.training.capture import Capture, CaptureError, read_capture, to_tensors
@@ -25,11 +26,10 @@ from app.training.tinylm_teacher import get_teacher, teacher_id
 
 def resolve_device(name: str) -> torch.device:
     """auto -> cuda when present, else cpu; asking for cuda without one is an error, not a fallback."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RecipeError("device: cuda was asked for but torch sees no CUDA device")
-    return torch.device(name)
+    try:
+        return app_device.resolve_device(name)
+    except ValueError as err:
+        raise RecipeError(f"device: {err}") from None
 
 
 class StudentTrainer:

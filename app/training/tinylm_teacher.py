@@ -32,8 +32,9 @@ def teacher_id(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE) -> st
 
 
 def cache_dir() -> Path:
-    """BREWSLM_CACHE_DIR, else ~/.cache/brewslm. Read here, not from app.settings: no web imports."""
-    return Path(os.environ.get("BREWSLM_CACHE_DIR") or Path.home() / ".cache" / "brewslm")
+    """BREWSLM_CACHE_DIR, else var/cache in the project: app.settings' default, read here without
+    importing it (app.training stays free of the web stack). The server passes settings.cache_dir."""
+    return Path(os.environ.get("BREWSLM_CACHE_DIR") or Path(__file__).resolve().parents[2] / "var" / "cache")
 
 
 def lm_batch(tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -48,7 +49,19 @@ def lm_batch(tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def train_teacher(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE,
                   on_step: Callable[[int, float], None] | None = None) -> TinyLM:
-    """Plain next-token cross-entropy on samples of the task; response positions only."""
+    """Plain next-token cross-entropy on samples of the task; response positions only.
+
+    Trained on one CPU thread: the same bits whatever the machine's thread count (and faster here).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(cfg, recipe, on_step)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(cfg: TinyLMConfig, recipe: dict, on_step: Callable[[int, float], None] | None) -> TinyLM:
     model = build(cfg, recipe["seed"])
     data = task.sample(recipe["examples"], task.TEACHER_DATA_SEED)
     gen = torch.Generator().manual_seed(recipe["seed"])
