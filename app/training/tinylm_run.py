@@ -34,8 +34,8 @@ class TinyLMRunConfig:
     alpha: float = 0.5
     temperature: float = 2.0
     top_k: int = 8
-    examples: int = 500          # captured transfer-set orders the student learns from
-    steps: int = 300
+    examples: int = 300          # captured transfer-set orders the student learns from
+    steps: int = 400
     seed: int = 0
     student_hidden: int = STUDENT.d_model
     batch_size: int = 64
