@@ -43,6 +43,7 @@ def inspect(teacher: Teacher, example: int, position: int, k: int, temperature: 
                          for i in order],
         "coverage": coverage.tolist(),          # mass in the top 1, 2, ..., V ids
         "mass_kept": float(coverage[k - 1]),
+        "mass_lost": float(1.0 - coverage[k - 1]),   # the tail the capture drops
         "kept": [{"id": int(i), "token": task.VOCAB[int(i)], "logprob": float(lp)}
                  for i, lp in zip(ids[position], lps[position])],
         "jsonl_meta": json.dumps(meta.header()),
