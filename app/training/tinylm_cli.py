@@ -36,10 +36,8 @@ def _int_in(lo: int, hi: int):
 
 
 def _one_thread() -> None:
-    # These models are tiny: a second intra-op thread gains nothing, and on a busy 2-core machine
-    # its spin-waiting made steps 30x slower. One thread is fast and steady.
-    import torch
-    torch.set_num_threads(1)
+    from app.training.tinylm_models import use_one_cpu_thread
+    use_one_cpu_thread()
 
 
 def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:

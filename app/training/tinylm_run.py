@@ -22,7 +22,7 @@ import torch
 from app.training import tinylm_eval, tinylm_task as task
 from app.training.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
 from app.training.offline_trainer import StudentTrainer
-from app.training.tinylm_models import STUDENT, TinyLMConfig, n_params
+from app.training.tinylm_models import STUDENT, TinyLMConfig, n_params, use_one_cpu_thread
 from app.training.tinylm_teacher import Teacher, get_teacher
 
 LIVE_EVAL_EXAMPLES = 500      # the held-out subset scored during a run; the final record uses all 2000
@@ -130,6 +130,7 @@ def live_metrics(model: torch.nn.Module) -> dict[str, float]:
 def train_one(cfg: TinyLMRunConfig, teacher: Teacher, device: torch.device,
               cancel_event: threading.Event | None = None) -> Iterator[dict]:
     """Step records with held-out accuracy/KL every log interval, then a "done" record."""
+    use_one_cpu_thread()
     data = captured_data(teacher, cfg.top_k, cfg.examples)
     student_cfg = TinyLMConfig(d_model=cfg.student_hidden, n_layer=STUDENT.n_layer, n_head=STUDENT.n_head)
     trainer = StudentTrainer(data, mode=cfg.training_mode, alpha=cfg.alpha, temperature=cfg.temperature,

@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 
 from app.training import tinylm_task as task
-from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build
+from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build, use_one_cpu_thread
 
 # The teacher's training recipe. Changing any of it changes the teacher id (and the cache file).
-TEACHER_CODE_VERSION = 1      # bump when the model or training code changes what a recipe produces
+TEACHER_CODE_VERSION = 2      # bump when the model or training code changes what a recipe produces
 TEACHER_RECIPE = {"examples": 20000, "steps": 800, "batch_size": 128, "lr": 5e-3, "seed": 0}
 
 
@@ -53,15 +53,7 @@ def train_teacher(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE,
 
     Trained on one CPU thread: the same bits whatever the machine's thread count (and faster here).
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train(cfg, recipe, on_step)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train(cfg: TinyLMConfig, recipe: dict, on_step: Callable[[int, float], None] | None) -> TinyLM:
+    use_one_cpu_thread()
     model = build(cfg, recipe["seed"])
     data = task.sample(recipe["examples"], task.TEACHER_DATA_SEED)
     gen = torch.Generator().manual_seed(recipe["seed"])
@@ -100,7 +92,7 @@ def get_teacher(directory: Path | None = None, retrain: bool = False,
     with _lock:  # one training at a time, even when several requests arrive at once
         if not retrain and str(path) in _loaded:
             return _loaded[str(path)]
-        model = TinyLM(TEACHER)
+        model = build(TEACHER, 0)
         if path.exists() and not retrain:
             state = torch.load(path, map_location="cpu", weights_only=True)
             model.load_state_dict(state)

@@ -59,3 +59,14 @@ def test_bad_prefixes_are_rejected():
 
 def test_the_student_is_several_times_smaller():
     assert n_params(build(TEACHER, 0)) >= 5 * n_params(build(STUDENT, 0))
+
+
+def test_building_a_model_is_seeded_and_leaves_the_global_rng_alone():
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    a, b, c = build(STUDENT, 7), build(STUDENT, 7), build(STUDENT, 8)
+    assert torch.equal(torch.rand(3), before)         # no draws from the global generator
+    for (name, pa), pb, pc in zip(a.state_dict().items(), b.state_dict().values(), c.state_dict().values()):
+        assert torch.equal(pa, pb), name
+    assert not torch.equal(a.tok.weight, c.tok.weight)

@@ -89,7 +89,8 @@ class QualityKept {
       { type: "scatter", mode: "lines", name: "KD student", ...kd, line: { color: COLORS.kd } },
       { type: "scatter", mode: "lines", name: "teacher", x: [0, last], y: [a.teacher.kl_to_truth, a.teacher.kl_to_truth],
         line: { color: COLORS.reference, dash: "dash" } },
-    ], baseLayout({ xaxis: { title: { text: "training step" } },
+    ], baseLayout({ legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 48 },
+                    xaxis: { title: { text: "training step" } },
                     yaxis: { title: { text: "KL to the truth (nats)" }, rangemode: "tozero" } }), PLOT_CONFIG);
     this.el("chart").dataset.seed = String(a.config.seed);
     fillTable(this.el("curve-table"), ["step", "SFT student", "KD student"],

@@ -88,7 +88,8 @@ class TeacherCapture {
         hovertemplate: "%{x}: %{y:.1%}<extra>teacher</extra>" },
       { type: "bar", name: "truth", x, y: top.map((d) => d.truth), marker: { color: COLORS.ce },
         hovertemplate: "%{x}: %{y:.1%}<extra>truth</extra>" },
-    ], baseLayout({ barmode: "group", xaxis: { type: "category" },
+    ], baseLayout({ barmode: "group", legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 64 },
+                    xaxis: { type: "category" },
                     yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" } }), PLOT_CONFIG);
 
     const ks = a.coverage.map((_, i) => i + 1);
@@ -97,7 +98,8 @@ class TeacherCapture {
         hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
       { type: "scatter", mode: "markers", name: `k = ${a.k}`, x: [a.k], y: [a.mass_kept],
         marker: { color: COLORS.accent, size: 12 }, hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
-    ], baseLayout({ xaxis: { title: { text: "k (ids kept)" }, range: [0.5, V + 0.5] },
+    ], baseLayout({ legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 48 },
+                    xaxis: { title: { text: "k (ids kept)" }, range: [0.5, V + 0.5] },
                     yaxis: { title: { text: "teacher mass kept" }, range: [0, 1.02], tickformat: ".0%" } }), PLOT_CONFIG);
     this.el("dist-chart").dataset.k = String(a.k);
     this.el("coverage-chart").dataset.k = String(a.k);
