@@ -20,7 +20,7 @@ from app.kd.topk import topk_kd_loss_parts
 from app.training import tinylm_eval, tinylm_task
 from app.training.capture import Capture, CaptureError, read_capture, to_tensors
 from app.training.recipe import Recipe, RecipeError
-from app.training.tinylm_models import STUDENT, TinyLMConfig, build, n_params
+from app.training.tinylm_models import STUDENT, TinyLMConfig, build, n_params, use_one_cpu_thread
 from app.training.tinylm_teacher import get_teacher, teacher_id
 
 
@@ -39,6 +39,7 @@ class StudentTrainer:
                  capture_temperature: float, steps: int, seed: int, batch_size: int = 64,
                  learning_rate: float = 5e-3, device: torch.device = torch.device("cpu"),
                  cfg: TinyLMConfig = STUDENT):
+        use_one_cpu_thread()
         self.device = device
         self.data = {k: v.to(device) for k, v in data.items()}
         self.alpha = 1.0 if mode == "sft" else alpha
