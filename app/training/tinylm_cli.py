@@ -49,16 +49,16 @@ def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
     cap.add_argument("--temperature", type=_positive_float, default=1.0, help="capture temperature (default 1)")
     cap.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=task.TRANSFER_SEED,
                      help=f"seed of the sampled orders (default {task.TRANSFER_SEED}, the transfer set)")
-    cap.set_defaults(handler=run_capture)
+    cap.set_defaults(func=run_capture)
 
     train = subparsers.add_parser("train", help="the offline kd_trainer: train a student from RECIPE.yaml")
     train.add_argument("recipe", type=Path, help="the recipe (training_mode, teacher_capture, kd, steps, ...)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    train.set_defaults(handler=run_train)
+    train.set_defaults(func=run_train)
 
     teacher = subparsers.add_parser("train-teacher", help="train (or retrain) the cached tinylm teacher")
     teacher.add_argument("--force", action="store_true", help="retrain even if a checkpoint is cached")
-    teacher.set_defaults(handler=run_train_teacher)
+    teacher.set_defaults(func=run_train_teacher)
 
 
 def run_capture(args: argparse.Namespace) -> int:
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="brewslm")
     add_tinylm_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.handler(args)
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -94,3 +94,16 @@ def test_cli_rejects_bad_input_naming_it(tmp_path, teacher, capsys):
     with pytest.raises(SystemExit):
         cli(["capture", "--out", str(cap), "--top-k", "0", "--examples", "5"])
     assert "--top-k" in capsys.readouterr().err
+
+
+def test_the_brewslm_command_has_capture_train_and_train_teacher(tmp_path, teacher, capsys):
+    from app.cli import main as brewslm
+
+    out = tmp_path / "c.jsonl"
+    assert brewslm(["capture", "--out", str(out), "--top-k", "2", "--examples", "3"]) == 0
+    assert len(out.read_text().splitlines()) == 4
+    assert brewslm(["train-teacher"]) == 0
+    assert teacher.id in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        brewslm(["train"])                                      # RECIPE is required
+    assert "recipe" in capsys.readouterr().err
