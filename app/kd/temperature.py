@@ -13,7 +13,8 @@ def soften(logits: torch.Tensor, temperatures: torch.Tensor) -> torch.Tensor:
 
 def entropy_bits(probs: torch.Tensor) -> torch.Tensor:
     """Shannon entropy in bits along the last axis; 0·log 0 counts as 0."""
-    return -torch.special.xlogy(probs, probs).sum(dim=-1) / math.log(2.0)
+    # clamp: a one-hot distribution gives -0.0, which would read as "−0.000 bits".
+    return (-torch.special.xlogy(probs, probs).sum(dim=-1) / math.log(2.0)).clamp(min=0.0)
 
 
 def mass_off_top(probs: torch.Tensor) -> torch.Tensor:

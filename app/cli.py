@@ -1,0 +1,40 @@
+"""The `brewslm` command. Each subcommand registers itself here; its work lives in its own module."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
+                reload=args.reload, log_level="info")
+    return 0
+
+
+def add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="serve the lessons at http://127.0.0.1:8000")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or BREWSLM_HOST)")
+    p.add_argument("--port", type=int, help="port (default 8000, or BREWSLM_PORT)")
+    p.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
+    p.set_defaults(func=_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="brewslm", description="BrewSLM Learn: knowledge distillation, live.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_serve(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

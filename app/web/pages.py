@@ -1,0 +1,54 @@
+"""HTML pages: the track overview, lessons, the glossary and the presenter (demo) views."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from app.web.deps import TemplatesDep, TrackDep
+from app.web.templating import widget_renderer
+
+router = APIRouter(include_in_schema=False)
+
+# Widgets that have a full-screen presenter view at /demo/{name}.
+DEMO_WIDGETS = ("temperature", "alpha", "t-squared", "live-run")
+
+
+@router.get("/", response_class=HTMLResponse)
+async def get_overview(request: Request, track: TrackDep, templates: TemplatesDep):
+    """The track's lessons in order, with each learner's progress filled in from their browser."""
+    return templates.TemplateResponse(request, "index.html", {"track": track})
+
+
+@router.get("/lessons/{slug}", response_class=HTMLResponse)
+async def get_lesson(slug: str, request: Request, track: TrackDep, templates: TemplatesDep):
+    """One lesson: its text, widgets and Check-yourself quiz."""
+    lesson = track.lesson(slug)
+    if lesson is None:
+        entry = track.entry(slug)
+        raise HTTPException(404, f"“{entry.title}” is not published yet." if entry else
+                            f"There is no lesson called “{slug}”.")
+    previous, following = track.neighbours(slug)
+    prerequisites = [track.entry(p) for p in lesson.meta.prerequisites]
+    return templates.TemplateResponse(request, "lesson.html", {
+        "track": track, "lesson": lesson, "previous": previous, "next": following,
+        "prerequisites": prerequisites,
+        "quiz_data": [q.model_dump() for q in lesson.meta.quiz],
+    })
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+async def get_glossary(request: Request, track: TrackDep, templates: TemplatesDep):
+    """Every key term of the track, alphabetically, each linked to the lesson that defines it."""
+    terms = sorted(((term, lesson) for lesson in track.lessons.values() for term in lesson.meta.key_terms),
+                   key=lambda pair: pair[0].term.lower())
+    return templates.TemplateResponse(request, "glossary.html", {"track": track, "terms": terms})
+
+
+@router.get("/demo/{widget}", response_class=HTMLResponse)
+async def get_demo(widget: str, request: Request, templates: TemplatesDep):
+    """One explorer full screen for a projector; its state lives in the query string."""
+    if widget not in DEMO_WIDGETS or widget not in request.app.state.widgets:
+        raise HTTPException(404, f"There is no demo called “{widget}”. Demos: {', '.join(DEMO_WIDGETS)}.")
+    render = widget_renderer(templates)
+    html = render(widget, dict(request.query_params), f"{widget}-1", demo=True)
+    return templates.TemplateResponse(request, "demo.html", {"widget": widget, "widget_html": html})

@@ -1,0 +1,21 @@
+"""Bounded numeric types shared by the JSON API's request bodies."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Strict: "3" is not a number. Finite: NaN and ±Infinity (which Python's JSON parser accepts) are refused.
+# |logit| ≤ 10⁴ keeps logit / T finite in float64 for every T the API allows.
+Logit = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e4, le=1e4)]
+Temperature = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1000)]
+Alpha = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
+
+MAX_LOGITS = 4096
+MAX_TEMPERATURES = 64
+
+
+class StrictBody(BaseModel):
+    """Unknown fields are an error, so a typo in a field name is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -1,0 +1,80 @@
+// JSON over fetch, with errors people can read: a 422 names the field that was wrong.
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Turn FastAPI's error body into one sentence, e.g. "temperatures → 2: Input should be greater than 0". */
+export function describeError(status, body) {
+  const detail = body && body.detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => {
+      const where = (d.loc || []).filter((p) => p !== "body").join(" → ");
+      return where ? `${where}: ${d.msg}` : d.msg;
+    }).join("; ");
+  }
+  if (typeof detail === "string") return detail;
+  return `The server answered ${status}.`;
+}
+
+export async function postJSON(url, payload, { signal } = {}) {
+  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal });
+}
+
+export async function requestJSON(url, { method = "GET", body, signal } = {}) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method, body, signal,
+      headers: body ? { "Content-Type": "application/json" } : {},
+    });
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new ApiError("Could not reach the server. Is it still running?", 0);
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(describeError(response.status, data), response.status);
+  return data;
+}
+
+/**
+ * Keep a widget's chart in step with its controls while they move fast: one request in flight at a
+ * time, and only the newest state is ever drawn. An answer for a state the controls have already
+ * left is dropped, and the newest state is sent instead, so the chart never shows an older value
+ * than the slider and never waits behind a queue of stale requests.
+ */
+export function latestOnly(fetchFor, render, onError) {
+  let wanted = null;      // the newest state asked for
+  let inFlight = false;
+  let version = 0;        // bumps each time the wanted state changes
+
+  async function pump() {
+    if (inFlight || wanted === null) return;
+    inFlight = true;
+    const state = wanted;
+    const asked = version;
+    try {
+      const answer = await fetchFor(state);
+      if (asked === version) render(answer, state);
+    } catch (err) {
+      if (asked === version) onError(err, state);
+    } finally {
+      inFlight = false;
+      if (asked !== version) pump();
+    }
+  }
+
+  return function request(state) {
+    wanted = state;
+    version += 1;
+    pump();
+  };
+}

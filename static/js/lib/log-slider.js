@@ -1,0 +1,50 @@
+// A range input on a log scale, kept in step with a number field. The range runs 0..1000 in integer
+// steps so arrow keys move in even ratios; the number field takes any exact value within bounds.
+
+export class LogSlider {
+  constructor(range, number, { min, max, value, onChange, format = (v) => v.toFixed(2), label = "" }) {
+    this.range = range;
+    this.number = number;
+    this.min = min;
+    this.max = max;
+    this.onChange = onChange;
+    this.format = format;
+    this.label = label;
+    this.steps = Number(range.max) || 1000;
+    range.addEventListener("input", () => this.set(this.fromPosition(Number(range.value)), "range"));
+    number.addEventListener("change", () => this.fromNumberField());
+    number.addEventListener("keydown", (e) => { if (e.key === "Enter") this.fromNumberField(); });
+    this.set(value, "init");
+  }
+
+  toPosition(v) {
+    const t = (Math.log(v) - Math.log(this.min)) / (Math.log(this.max) - Math.log(this.min));
+    return Math.round(t * this.steps);
+  }
+
+  fromPosition(pos) {
+    const t = pos / this.steps;
+    return Math.exp(Math.log(this.min) + t * (Math.log(this.max) - Math.log(this.min)));
+  }
+
+  fromNumberField() {
+    const v = Number(this.number.value);
+    if (!Number.isFinite(v) || v < this.min || v > this.max) {
+      this.number.setAttribute("aria-invalid", "true");
+      this.number.value = this.format(this.value);
+      return;
+    }
+    this.number.removeAttribute("aria-invalid");
+    this.set(v, "number");
+  }
+
+  set(v, source = "api") {
+    const clamped = Math.min(this.max, Math.max(this.min, v));
+    // Two decimals is what people read and type; the slider keeps the same value the chart shows.
+    this.value = Number(clamped.toFixed(2));
+    if (source !== "range") this.range.value = String(this.toPosition(this.value));
+    if (source !== "number") this.number.value = this.format(this.value);
+    this.range.setAttribute("aria-valuetext", `${this.label}${this.format(this.value)}`);
+    if (source !== "init") this.onChange(this.value);
+  }
+}

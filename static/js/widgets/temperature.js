@@ -1,0 +1,135 @@
+// Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
+import { latestOnly, postJSON } from "../lib/api.js";
+import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { LogSlider } from "../lib/log-slider.js";
+
+const T_MIN = 0.1;
+const T_MAX = 20;
+const MAX_CLASSES = 64;
+
+// ln 99 = 4.595: softmax([ln 99, 0]) is exactly 99/1 at T = 1.
+export const PRESETS = {
+  peaky: { logits: [4.595, 0], labels: ["top", "runner-up"], T: 3.31 },
+  digit: { logits: [0.4, 3.2, 0.1, 1.1, 0.9, 0.3, -0.6, 9.0, 0.7, 4.4],
+           labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], T: 4 },
+  tokens: { logits: [6.0, 4.9, 4.5, 4.2, 3.6, 3.1, 2.4, 1.0],
+            labels: ["mat", "floor", "sofa", "rug", "bed", "chair", "roof", "moon"], T: 2 },
+  flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
+};
+
+export function parseLogits(text) {
+  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length === 0) return { error: "Enter at least one logit." };
+  if (parts.length > MAX_CLASSES) return { error: `At most ${MAX_CLASSES} logits here.` };
+  const values = parts.map(Number);
+  const bad = parts.find((p, i) => !Number.isFinite(values[i]));
+  if (bad !== undefined) return { error: `“${bad}” is not a number.` };
+  if (values.some((v) => Math.abs(v) > 1e4)) return { error: "Keep each logit between −10000 and 10000." };
+  return { values };
+}
+
+class TemperatureExplorer {
+  constructor(root) {
+    this.root = root;
+    this.el = (role) => root.querySelector(`[data-role="${role}"]`);
+    this.chart = this.el("chart");
+    this.labels = [];
+    this.request = latestOnly(
+      (state) => postJSON("/api/kd/soften", { logits: state.logits, temperatures: [1, state.T] }),
+      (answer, state) => this.render(answer, state),
+      (err) => this.showError(err.message),
+    );
+
+    this.slider = new LogSlider(this.el("t-slider"), this.el("t-number"), {
+      min: T_MIN, max: T_MAX, value: 1, label: "T = ", onChange: () => this.update(),
+    });
+    this.el("logits").addEventListener("input", () => this.update());
+    root.querySelectorAll("[data-preset-choice]").forEach((button) => {
+      button.addEventListener("click", () => this.loadPreset(button.dataset.presetChoice));
+    });
+    this.loadPreset(PRESETS[root.dataset.preset] ? root.dataset.preset : "peaky");
+  }
+
+  loadPreset(name) {
+    const preset = PRESETS[name];
+    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === name));
+    });
+    this.presetLabels = preset.labels;
+    this.el("logits").value = preset.logits.join(", ");
+    this.slider.set(preset.T, "preset");
+  }
+
+  state() {
+    const parsed = parseLogits(this.el("logits").value);
+    return { ...parsed, T: this.slider.value };
+  }
+
+  update() {
+    const state = this.state();
+    const error = this.el("logits-error");
+    if (state.error) {
+      error.textContent = state.error;
+      this.el("logits").setAttribute("aria-invalid", "true");
+      return;
+    }
+    error.textContent = "";
+    this.el("logits").removeAttribute("aria-invalid");
+    this.labels = state.values.length === this.presetLabels.length
+      ? this.presetLabels : state.values.map((_, i) => `class ${i + 1}`);
+    this.request({ logits: state.values, T: state.T });
+  }
+
+  showError(message) {
+    const box = this.el("error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  render(answer, state) {
+    this.el("error").hidden = true;
+    const [p1, pT] = answer.probs;
+    const T = answer.temperatures[1];
+    const fmtT = T.toFixed(2);
+    const labels = state.logits.length === this.labels.length ? this.labels : state.logits.map((_, i) => `class ${i + 1}`);
+    const x = labels.map(String);
+    const traces = [
+      { type: "bar", name: "T = 1", x, y: p1, marker: { color: COLORS.reference },
+        hovertemplate: "%{x}: %{y:.1%}<extra>T = 1</extra>" },
+      { type: "bar", name: `T = ${fmtT}`, x, y: pT, marker: { color: COLORS.accent },
+        hovertemplate: `%{x}: %{y:.1%}<extra>T = ${fmtT}</extra>` },
+    ];
+    const layout = baseLayout({
+      barmode: "group",
+      yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" },
+      xaxis: { type: "category" },
+      uirevision: "keep",
+    });
+    plotly().react(this.chart, traces, layout, PLOT_CONFIG);
+    this.chart.dataset.temperature = fmtT;  // lets tests and people see which T is drawn
+
+    this.el("entropy-t").textContent = `${answer.entropy_bits[1].toFixed(3)} bits`;
+    this.el("entropy-1").textContent = `${answer.entropy_bits[0].toFixed(3)} bits`;
+    this.el("off-top-t").textContent = formatPercent(answer.mass_off_top[1]);
+    this.el("off-top-1").textContent = formatPercent(answer.mass_off_top[0]);
+
+    const top = pT.indexOf(Math.max(...pT));
+    this.el("summary").textContent =
+      `At T = ${fmtT} the top class ${x[top]} has ${formatPercent(pT[top])}; ` +
+      `${formatPercent(answer.mass_off_top[1])} of the probability is off the top class; ` +
+      `entropy ${answer.entropy_bits[1].toFixed(2)} bits.`;
+    this.chart.setAttribute("aria-label", `Bar chart: probabilities at T = 1 and at T = ${fmtT}. ${this.el("summary").textContent}`);
+    fillTable(this.el("table"), ["class", "logit", "p at T = 1", `p at T = ${fmtT}`],
+      x.map((label, i) => [label, String(state.logits[i]), formatPercent(p1[i], 2), formatPercent(pT[i], 2)]));
+  }
+}
+
+for (const root of document.querySelectorAll('[data-widget="temperature"]')) {
+  try {
+    root.explorer = new TemperatureExplorer(root);
+  } catch (err) {
+    const box = root.querySelector('[data-role="error"]');
+    box.textContent = `This explorer could not start: ${err.message}`;
+    box.hidden = false;
+  }
+}
