@@ -14,7 +14,7 @@ The manager owns everything else: a concurrency cap (`max_concurrent` runs train
 each), a bounded queue (`max_queued` more wait; beyond that `submit` raises QueueFull and the API
 answers 429), a wall-time limit (a timer sets the run's cancel flag and the run fails with a reason),
 cancel, and a bounded per-run event log with increasing ids that lets a late subscriber replay what it
-missed and a reconnecting one resume after its Last-Event-ID. Nothing here knows HTTP.
+missed and a reconnecting one resume after its Last-Event-ID. Nothing here knows HTTP. (Device choice, "auto" included, is `app.device.resolve_device`.)
 """
 from __future__ import annotations
 
@@ -56,21 +56,6 @@ class QueueFull(RuntimeError):
 
 class UnknownExperiment(KeyError):
     pass
-
-
-class DeviceUnavailable(ValueError):
-    pass
-
-
-def resolve_device(name: str) -> torch.device:
-    """'auto' -> CUDA when present, else CPU; 'cuda' without CUDA raises DeviceUnavailable."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise DeviceUnavailable("CUDA is not available on this server; use 'cpu' or 'auto'")
-    if name not in ("cpu", "cuda"):
-        raise DeviceUnavailable(f"device must be 'auto', 'cpu' or 'cuda', got {name!r}")
-    return torch.device(name)
 
 
 def _json_safe(value):

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.training.data import SPLIT_SEED, DigitsSplit, load_split
-from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp
+from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp, use_one_cpu_thread
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Teacher:
 
 def train_teacher(split: DigitsSplit, recipe: TeacherRecipe) -> nn.Module:
     """Plain supervised training with Adam; deterministic on CPU for a given recipe."""
+    use_one_cpu_thread()
     gen = torch.Generator().manual_seed(recipe.seed)
     model = init_from_generator(mlp(recipe.hidden, dropout=recipe.dropout), gen)
     opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
@@ -91,8 +92,8 @@ class TeacherCache:
     def _load_or_train_state(self) -> dict:
         try:
             return torch.load(self.path, map_location="cpu", weights_only=True)
-        except (FileNotFoundError, RuntimeError, EOFError, OSError):
-            pass  # missing or unreadable: train it again
+        except Exception:  # noqa: BLE001 - missing, truncated, not a checkpoint: all mean "train it again"
+            pass
         state = train_teacher(load_split("cpu"), self.recipe).state_dict()
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")

@@ -24,7 +24,7 @@ from app.kd import kd_loss_parts
 from app.training.bias_fix import prior_matching_bias, with_bias
 from app.training.data import NUM_CLASSES, DigitsSplit
 from app.training.digits_run import DigitsRunConfig
-from app.training.models import describe, student
+from app.training.models import describe, student, use_one_cpu_thread
 from app.training.teacher_cache import Teacher, per_class_accuracy
 
 
@@ -60,6 +60,7 @@ def kd_trainer(config: DigitsRunConfig, *, teacher: Teacher, split: DigitsSplit,
     Returns early, without a "done" record, once `cancel_event` is set (checked every step).
     Raises NonFiniteLoss when the loss stops being a number.
     """
+    use_one_cpu_thread()
     device = teacher.device
     gen = torch.Generator().manual_seed(config.seed)
     model = student(config.student_hidden, gen).to(device)
