@@ -1,0 +1,76 @@
+"""Real headless Chromium (Debian's) driven by Playwright against the live test server.
+
+Every page a test opens is watched: a console error, an uncaught exception, a CSP violation or a
+request to another host fails the test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("BREWSLM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        message = (f"no Chromium at {CHROMIUM}: install Debian's `chromium` (apt-get install -y chromium) "
+                   "or set BREWSLM_CHROMIUM")
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it, so its absence there is a real failure
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+
+@pytest.fixture()
+def page(browser, base_url: str) -> Iterator:
+    # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    watch = PageWatch()
+    host = urlparse(base_url).netloc
+
+    def guard(route) -> None:
+        if urlparse(route.request.url).netloc not in (host, ""):
+            watch.problems.append(f"request to another host: {route.request.url}")
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    pg.on("console", lambda msg: msg.type == "error" and watch.problems.append(f"console error: {msg.text}"))
+    pg.on("pageerror", lambda exc: watch.problems.append(f"uncaught: {exc}"))
+    pg.watch = watch
+    yield pg
+    context.close()
+    assert not watch.problems, watch.problems
+
+
+@pytest.fixture()
+def allow_console_errors(page) -> None:
+    """For tests that provoke a failed request on purpose: forget the console errors it logs."""
+    yield
+    page.watch.problems[:] = [p for p in page.watch.problems if not p.startswith("console error")]
