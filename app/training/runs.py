@@ -118,6 +118,11 @@ class Run:
             except RuntimeError:
                 pass  # that subscriber's loop is closed: it is gone
 
+    @property
+    def last_event_id(self) -> int:
+        with self._lock:
+            return self._events[-1].id if self._events else 0
+
     def events_after(self, last_id: int) -> list[RunEvent]:
         with self._lock:
             return [e for e in self._events if e.id > last_id]
