@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.training.distill_cli import add_distill
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -28,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="brewslm", description="BrewSLM Learn: knowledge distillation, live.")
     sub = parser.add_subparsers(dest="command", required=True)
     add_serve(sub)
+    add_distill(sub)
     return parser
 
 

@@ -8,6 +8,10 @@ export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green",
 const LOSS_PARTS = [["loss", "solid", "total"], ["weighted_ce", "dash", "α·CE"], ["weighted_kd", "dot", "(1−α)·T²·KL"]];
 const ACC_PARTS = [["test_acc", "solid", "test accuracy"], ["omitted_class_acc", "dot", "left-out digit"]];
 
+// Up to four run names: above the plot, where they push the margin instead of covering the axis title.
+const LEGEND_ON_TOP = { legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+                        margin: { l: 56, r: 16, t: 16, b: 48 } };
+
 const positive = (v) => (typeof v === "number" && v > 0 ? v : null);  // log axis: 0 has no place on it
 const fraction = (v) => (typeof v === "number" ? v : null);
 
@@ -35,10 +39,11 @@ export class LabCharts {
     this.pending.clear();
     const P = plotly();
     P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
-      xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" }, type: "log" }, uirevision: "lab",
+      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" }, type: "log" },
+      uirevision: "lab",
     }), PLOT_CONFIG);
     P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
-      xaxis: { title: { text: "step" } },
+      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } },
       yaxis: { title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }, uirevision: "lab",
     }), PLOT_CONFIG);
     this.count();
