@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import math
 import threading
 import time
@@ -168,7 +169,9 @@ def test_async_subscriber_is_woken_by_the_worker_thread(make_manager):
             await run.wait_for_events(last, timeout=5)
             assert time.monotonic() - started < 1.0  # woken by the event, not by the timeout
 
-    assert asyncio.run(follow()) == ["step"] * 5 + ["done"]
+    # A thread of its own: Playwright's sync API may have left an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, follow()).result() == ["step"] * 5 + ["done"]
 
 
 def test_experiment_problems_are_kept_on_the_entry():
