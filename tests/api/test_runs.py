@@ -19,6 +19,7 @@ def start(client: httpx.Client, **overrides) -> dict:
     return r.json()
 
 
+@pytest.mark.slow  # the first run of a session trains the teacher (~4 s) when its cache is cold
 def test_a_run_streams_its_steps_and_ends_with_done(client):
     created = start(client, omit_class=3, steps=300)
     assert created["status"] in ("queued", "running")

@@ -106,3 +106,18 @@ def test_the_lab_is_keyboard_operable(page):
     lab.get_by_label("Steps").press("Enter")  # submitting the form from the keyboard starts a run
     expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
     expect(lab.locator("[data-role=results] tbody tr")).to_have_count(1)
+
+
+def test_a_busy_server_and_no_server_are_explained(page, allow_console_errors):
+    lab = open_lab(page)
+    page.route("**/api/runs", lambda route: route.fulfill(
+        status=429, content_type="application/json",
+        body='{"detail": "2 run(s) training and 8 waiting, the most this server allows (2 + 8); try again"}'))
+    lab.get_by_role("button", name="Start").click()
+    expect(lab.get_by_role("alert")).to_contain_text("The server is busy: 2 run(s) training and 8 waiting")
+    page.unroute("**/api/runs")
+    page.route("**/api/runs", lambda route: route.abort())
+    lab.get_by_role("button", name="Start").click()
+    expect(lab.get_by_role("alert")).to_contain_text("Could not reach the server")
+    expect(lab.locator("[data-role=results] tbody tr")).to_have_count(0)
+    expect(lab).to_have_attribute("data-state", "idle")

@@ -36,7 +36,8 @@ export class LiveRun {
         const { reason } = JSON.parse(e.data);
         this.finish("failed", () => this.handlers.onEnd("failed", reason));
       } else if (source.readyState === EventSource.CLOSED) {
-        this.finish("failed", () => this.handlers.onEnd("failed", "The server closed the event stream."));
+        this.finish("failed", () => this.handlers.onEnd("failed",
+          "the connection to the server was lost and the run could not be resumed (was the server restarted?)"));
       } else {
         this.handlers.onConnection(false);  // EventSource is already retrying
       }
