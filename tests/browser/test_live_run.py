@@ -90,6 +90,18 @@ def test_bad_settings_are_named_before_and_by_the_server(page, allow_console_err
     expect(lab.locator("[data-role=results] tbody tr")).to_have_count(0)
 
 
+def test_the_demo_link_carries_the_settings_and_bad_ones_fall_back(page):
+    lab = open_lab(page)
+    lab.get_by_label("Temperature T").fill("6")
+    lab.get_by_label("Leave a class out").select_option("5")
+    href = lab.get_by_role("link", name="Open in demo mode").get_attribute("href")
+    assert href.startswith("/demo/live-run?") and "T=6" in href and "omit_class=5" in href
+    lab = open_lab(page, "/demo/live-run?alpha=oops&student_hidden=7&omit_class=12")
+    expect(lab.get_by_label("alpha (weight on the gold label)")).to_have_value("0.5")
+    expect(lab.get_by_label("Student hidden width")).to_have_value("32")
+    expect(lab.get_by_label("Leave a class out")).to_have_value("")
+
+
 def test_the_demo_page_shows_the_lab_with_its_settings(page):
     lab = open_lab(page, "/demo/live-run?alpha=0.25&T=8&steps=300&omit_class=3")
     expect(lab.get_by_label("alpha (weight on the gold label)")).to_have_value("0.25")

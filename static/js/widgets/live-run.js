@@ -35,6 +35,7 @@ class LiveRunLab {
       const config = this.readForm();
       if (config) this.startRuns([config]);
     });
+    this.form.addEventListener("input", () => this.updateDemoLink());
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
@@ -45,14 +46,29 @@ class LiveRunLab {
     this.renderTables();
   }
 
+  /** Settings from the lesson's directive or the demo page's query string; bad values fall back. */
   initialConfig() {
     const d = this.root.dataset;
-    const omit = d.omitClass === "" ? null : Number(d.omitClass);
-    const config = { alpha: Number(d.alpha), temperature: Number(d.temperature), steps: Number(d.steps),
-                     seed: Number(d.seed), student_hidden: Number(d.studentHidden), omit_class: omit };
+    const number = (text, fallback) => (text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
+    const omit = number(d.omitClass, null);
+    const config = { alpha: number(d.alpha, 0.5), temperature: number(d.temperature, 4), steps: number(d.steps, 2000),
+                     seed: number(d.seed, 0), student_hidden: number(d.studentHidden, 32),
+                     omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null };
+    if (![8, 16, 32, 64].includes(config.student_hidden)) config.student_hidden = 32;
     const preset = PRESETS[d.preset];
     if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
     return config;
+  }
+
+  /** The "Open in demo mode" link carries the form's settings, for a presenter to open on a projector. */
+  updateDemoLink() {
+    const link = this.el("demo-link");
+    if (!link) return;
+    const f = this.form.elements;
+    const query = new URLSearchParams({ alpha: f.alpha.value, T: f.temperature.value, steps: f.steps.value,
+                                        seed: f.seed.value, student_hidden: f.student_hidden.value });
+    if (f.omit_class.value !== "") query.set("omit_class", f.omit_class.value);
+    link.href = `/demo/live-run?${query}`;
   }
 
   fillForm(c) {
@@ -63,6 +79,7 @@ class LiveRunLab {
     f.seed.value = c.seed;
     f.student_hidden.value = String(c.student_hidden);
     f.omit_class.value = c.omit_class === null ? "" : String(c.omit_class);
+    this.updateDemoLink();
   }
 
   /** The form as a run config, or null after marking the fields that are wrong. */
