@@ -29,14 +29,23 @@ EXPERIMENT_FIELDS = ("alpha", "temperature", "steps", "seed", "omit_class", "stu
 
 
 class RunRequest(StrictBody):
+    """Unset (or null) settings take the experiment's own defaults; `steps` is always bounded by the server."""
+
     experiment: Literal["digits", "tinylm"] = "digits"
-    alpha: Alpha = 0.5
-    temperature: Temperature = 4.0
+    alpha: Optional[Alpha] = None
+    temperature: Optional[Temperature] = None
     steps: Annotated[int, Field(strict=True, ge=1)] = 1000
-    seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
-    omit_class: Optional[Annotated[int, Field(strict=True, ge=0, le=9)]] = None
-    student_hidden: Annotated[int, Field(strict=True, ge=1, le=4096)] = 32
+    seed: Optional[Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)]] = None
+    omit_class: Optional[Annotated[int, Field(strict=True, ge=0, le=9)]] = Field(
+        default=None, description="digits: a class left out of the student's data; null leaves none out")
+    student_hidden: Optional[Annotated[int, Field(strict=True, ge=1, le=4096)]] = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
+
+    def experiment_config(self) -> dict:
+        """The settings the experiment receives: those the client set, and always `steps`."""
+        given = self.model_dump(include=set(EXPERIMENT_FIELDS), exclude_unset=True)
+        config = {k: v for k, v in given.items() if v is not None or k == "omit_class"}
+        return {**config, "steps": self.steps}
 
 
 class RunCreated(BaseModel):
@@ -97,7 +106,7 @@ async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep)
         device = resolve_device(settings.device if body.device == "auto" else body.device)
     except ValueError as exc:
         raise invalid("device", str(exc), body.device) from None
-    config = body.model_dump(include=set(EXPERIMENT_FIELDS))
+    config = body.experiment_config()
     problems = manager.registry[body.experiment].problems(config)
     if problems:
         raise RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": msg,

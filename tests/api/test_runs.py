@@ -45,6 +45,15 @@ def test_a_run_streams_its_steps_and_ends_with_done(client):
     assert state["config"]["student_hidden"] == 16 and state["device"] == "cpu"
 
 
+def test_unset_settings_take_the_experiments_defaults(client):
+    created = client.post("/api/runs", json={"steps": 50, "alpha": None})
+    assert created.status_code == 202
+    events = follow(client, created.json()["events_url"])
+    assert events[-1].event == "done" and events[-1].data["student"] == "64-32-10"  # DigitsRunConfig's width
+    state = client.get(f"/api/runs/{created.json()['id']}").json()
+    assert state["experiment"] == "digits" and state["config"] == {"steps": 50}
+
+
 def test_late_subscriber_replay_and_resume(client):
     created = start(client, steps=100)
     everything = follow(client, created["events_url"])
