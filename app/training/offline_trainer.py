@@ -77,6 +77,12 @@ def check_capture(cap: Capture, top_k: int | None) -> int:
                           f"({len(cap.meta.vocabulary)} tokens); the student is built for that task")
     if top_k is not None and top_k > cap.meta.k:
         raise RecipeError(f"kd.top_k: {top_k} is more than the capture's k = {cap.meta.k}")
+    for e in cap.examples:
+        if len(e.token_ids) != tinylm_task.SEQ_LEN:
+            raise RecipeError(f"teacher_capture: example {e.index} has {len(e.token_ids)} tokens; the "
+                              f"{tinylm_task.TASK_ID} student takes sequences of {tinylm_task.SEQ_LEN}")
+    if not cap.examples:
+        raise RecipeError("teacher_capture: the capture has no examples to train on")
     return cap.meta.k if top_k is None else top_k
 
 

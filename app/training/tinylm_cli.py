@@ -101,6 +101,10 @@ def run_train(args: argparse.Namespace) -> int:
     except RecipeError as err:
         print(f"brewslm train: {args.recipe}: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"brewslm train: {args.recipe}: output: cannot write {err.filename}: {err.strerror}",
+              file=sys.stderr)
+        return 2
     print(final_table(summary))
     print(f"metrics: {recipe.output / 'metrics.jsonl'}; summary: {recipe.output / 'summary.json'}; "
           f"student: {recipe.output / 'student.pt'}")

@@ -107,3 +107,22 @@ def test_the_brewslm_command_has_capture_train_and_train_teacher(tmp_path, teach
     with pytest.raises(SystemExit):
         brewslm(["train"])                                      # RECIPE is required
     assert "recipe" in capsys.readouterr().err
+
+
+def test_cli_rejects_captures_the_student_cannot_take(tmp_path, teacher, capsys):
+    import json as _json
+
+    cap = tmp_path / "c.jsonl"
+    meta = {"format": "brewslm-teacher-capture", "version": 1, "teacher_id": "other", "vocabulary": task.VOCAB,
+            "k": 1, "capture_temperature": 1.0, "examples": 1}
+    long = {"index": 0, "token_ids": [1, 4, 10, 2, 13, 16, 22, 26, 3, 3], "prompt_len": 4,
+            "positions": [{"ids": [3], "logprobs": [0.0]}] * 6}
+    cap.write_text(_json.dumps(meta) + "\n" + _json.dumps(long) + "\n")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(f"training_mode: distillation\nteacher_capture: {cap}\noutput: {tmp_path / 'o'}\n")
+    assert cli(["train", str(recipe), "--no-progress"]) == 2
+    assert "example 0 has 10 tokens" in capsys.readouterr().err
+    meta["vocabulary"] = task.VOCAB[:-1] + ["latte-art"]
+    cap.write_text(_json.dumps(meta) + "\n" + _json.dumps(long) + "\n")
+    assert cli(["train", str(recipe), "--no-progress"]) == 2
+    assert "teacher_capture: its vocabulary is not" in capsys.readouterr().err
