@@ -133,3 +133,17 @@ def test_a_busy_server_and_no_server_are_explained(page, allow_console_errors):
     expect(lab.get_by_role("alert")).to_contain_text("Could not reach the server")
     expect(lab.locator("[data-role=results] tbody tr")).to_have_count(0)
     expect(lab).to_have_attribute("data-state", "idle")
+
+
+def test_the_lab_has_no_axe_violations_after_a_run(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    lab = open_lab(page)
+    lab.get_by_label("Steps").fill("200")
+    lab.get_by_label("Leave a class out").select_option("3")
+    lab.get_by_role("button", name="Start").click()
+    expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
+    lab.get_by_label("Show the bias fix on the left-out class (Hinton et al. 2015, §3)").check()
+    lab.locator("summary", has_text="Show the numbers").click()
+    violations = Axe().run(page, context="[data-widget=live-run]").response["violations"]
+    assert [(v["id"], v["help"]) for v in violations] == []
