@@ -4,6 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.training.distill_cli import add_distill
+from app.training.tinylm_cli import add_tinylm_commands
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -28,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="brewslm", description="BrewSLM Learn: knowledge distillation, live.")
     sub = parser.add_subparsers(dest="command", required=True)
     add_serve(sub)
+    add_distill(sub)
+    add_tinylm_commands(sub)  # capture, train, train-teacher
     return parser
 
 

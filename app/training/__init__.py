@@ -1,0 +1,1 @@
+"""Live and offline distillation runs. Imports `app.kd`, never web code."""

@@ -1,0 +1,262 @@
+"""RunManager: live training runs on worker threads, with an event log each page can follow.
+
+The contract an experiment keeps (digits here, tinylm in its own module):
+
+    run(config: dict, device: torch.device, cancel_event: threading.Event) -> Iterator[dict]
+
+It yields `{"type": "step", ...}` records (JSON-able; a `loss` key, if present, is checked for NaN) and
+ends with exactly one `{"type": "done", ...}` record holding the final metrics. It checks
+`cancel_event` every training step and returns early (without "done") once it is set. It may raise;
+the message becomes the run's `error` event. Register it as `Experiment(run=..., problems=...)`, where
+`problems(config)` returns {field: reason} for configs it cannot run (the API turns those into 422s).
+
+The manager owns everything else: a concurrency cap (`max_concurrent` runs train at once, one thread
+each), a bounded queue (`max_queued` more wait; beyond that `submit` raises QueueFull and the API
+answers 429), a wall-time limit (a timer sets the run's cancel flag and the run fails with a reason),
+cancel, and a bounded per-run event log with increasing ids that lets a late subscriber replay what it
+missed and a reconnecting one resume after its Last-Event-ID. Nothing here knows HTTP. (Device choice, "auto" included, is `app.device.resolve_device`.)
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Mapping, Optional
+
+import torch
+
+ExperimentFn = Callable[[dict, torch.device, threading.Event], Iterator[dict]]
+TERMINAL = ("done", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    run: ExperimentFn
+    problems: Callable[[dict], dict[str, str]] = lambda config: {}
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    max_concurrent: int = 1
+    max_queued: int = 4
+    max_steps: int = 5000
+    max_wall_s: float = 120.0
+    max_events: int = 1000       # per run; the oldest step records go first
+    keep_finished: int = 32      # finished runs kept for GET and late subscribers
+
+
+class QueueFull(RuntimeError):
+    """Too many runs waiting; the message is the reason a client sees."""
+
+
+class UnknownExperiment(KeyError):
+    pass
+
+
+def _json_safe(value):
+    """NaN and ±inf are not JSON: send them as null (a run that hits them fails anyway)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    id: int
+    type: str   # step | done | error | cancelled
+    data: dict
+
+
+@dataclass(eq=False)
+class Run:
+    experiment: str
+    config: dict
+    device: torch.device
+    max_events: int
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    status: str = "queued"
+    final: Optional[dict] = None
+    error: Optional[str] = None
+    created_at: float = field(default_factory=time.time)
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    timed_out: bool = False
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: deque[RunEvent] = deque(maxlen=self.max_events)
+        self._ids = itertools.count(1)
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+    def snapshot(self) -> dict:
+        return {"id": self.id, "experiment": self.experiment, "status": self.status,
+                "device": str(self.device), "config": self.config, "final": self.final, "error": self.error}
+
+    def append(self, type_: str, data: dict, *, status: Optional[str] = None) -> None:
+        """Log an event (and, for the last one, the new status) and wake every subscriber."""
+        with self._lock:
+            # A full deque drops its oldest record, always a step: the terminal event is the last one.
+            self._events.append(RunEvent(next(self._ids), type_, _json_safe(data)))
+            if status is not None:
+                self.status = status
+            waiters = list(self._waiters)
+        for loop, ev in waiters:
+            try:
+                loop.call_soon_threadsafe(ev.set)
+            except RuntimeError:
+                pass  # that subscriber's loop is closed: it is gone
+
+    @property
+    def last_event_id(self) -> int:
+        with self._lock:
+            return self._events[-1].id if self._events else 0
+
+    def events_after(self, last_id: int) -> list[RunEvent]:
+        with self._lock:
+            return [e for e in self._events if e.id > last_id]
+
+    async def wait_for_events(self, last_id: int, timeout: float) -> None:
+        """Return once there is an event after `last_id`, the run has finished, or `timeout` passed."""
+        loop, ev = asyncio.get_running_loop(), asyncio.Event()
+        with self._lock:
+            if (self._events and self._events[-1].id > last_id) or self.finished:
+                return
+            self._waiters.add((loop, ev))
+        try:
+            await asyncio.wait_for(ev.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.discard((loop, ev))
+
+
+class RunManager:
+    def __init__(self, registry: Mapping[str, Experiment | ExperimentFn], limits: RunLimits = RunLimits()):
+        self.registry = {k: v if isinstance(v, Experiment) else Experiment(run=v) for k, v in registry.items()}
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._runs: OrderedDict[str, Run] = OrderedDict()
+        self._pending: deque[Run] = deque()
+        self._running: set[str] = set()
+        self._threads: dict[str, threading.Thread] = {}
+
+    # -- public ------------------------------------------------------------------------------------
+    def submit(self, experiment: str, config: dict, device: torch.device) -> Run:
+        """Queue a run (it starts at once when a slot is free). Raises UnknownExperiment, QueueFull."""
+        if experiment not in self.registry:
+            raise UnknownExperiment(experiment)
+        run = Run(experiment=experiment, config=dict(config), device=device, max_events=self.limits.max_events)
+        with self._lock:
+            if len(self._running) >= self.limits.max_concurrent and len(self._pending) >= self.limits.max_queued:
+                raise QueueFull(f"{len(self._running)} run(s) training and {len(self._pending)} waiting, the most "
+                                f"this server allows ({self.limits.max_concurrent} + {self.limits.max_queued}); "
+                                "try again when one finishes")
+            self._runs[run.id] = run
+            self._forget_old_runs()
+            self._pending.append(run)
+            self._start_next()
+        return run
+
+    def get(self, run_id: str) -> Optional[Run]:
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def cancel(self, run_id: str) -> Optional[Run]:
+        """Ask a run to stop; a queued one is cancelled at once, a running one at its next step."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None or run.finished:
+                return run
+            run.cancel_event.set()
+            if run in self._pending:
+                self._pending.remove(run)
+                run.append("cancelled", {"reason": "cancelled before it started"}, status="cancelled")
+        return run
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel everything and wait for the worker threads (used on app shutdown and in tests)."""
+        with self._lock:
+            runs = list(self._runs.values())
+            threads = list(self._threads.values())
+        for run in runs:
+            self.cancel(run.id)
+        for t in threads:
+            t.join(timeout)
+
+    def active_count(self) -> int:
+        with self._lock:
+            return len(self._running) + len(self._pending)
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _forget_old_runs(self) -> None:
+        finished = [r for r in self._runs.values() if r.finished]
+        for run in finished[: max(0, len(finished) - self.limits.keep_finished)]:
+            del self._runs[run.id]
+
+    def _start_next(self) -> None:
+        """With the lock held: start pending runs while there are free slots."""
+        while self._pending and len(self._running) < self.limits.max_concurrent:
+            run = self._pending.popleft()
+            self._running.add(run.id)
+            thread = threading.Thread(target=self._work, args=(run,), name=f"run-{run.id}", daemon=True)
+            self._threads[run.id] = thread
+            thread.start()
+
+    def _work(self, run: Run) -> None:
+        def out_of_time() -> None:
+            run.timed_out = True
+            run.cancel_event.set()
+
+        timer = threading.Timer(self.limits.max_wall_s, out_of_time)
+        timer.daemon = True
+        timer.start()
+        try:
+            run.status = "running"
+            self._drive(run)
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._running.discard(run.id)
+                self._threads.pop(run.id, None)
+                self._start_next()
+
+    def _drive(self, run: Run) -> None:
+        """Feed the experiment's records into the run's log and settle its final status."""
+        try:
+            for record in self.registry[run.experiment].run(run.config, run.device, run.cancel_event):
+                kind = record.get("type")
+                if kind == "done":
+                    run.final = _json_safe({k: v for k, v in record.items() if k != "type"})
+                    run.append("done", run.final, status="done")
+                    return
+                loss = record.get("loss")
+                if isinstance(loss, float) and not math.isfinite(loss):
+                    raise FloatingPointError(f"the loss became {loss} at step {record.get('step')}")
+                run.append(kind or "step", {k: v for k, v in record.items() if k != "type"})
+        except Exception as exc:  # noqa: BLE001 - any failure of a run is reported, never raised into a thread
+            self._fail(run, f"{type(exc).__name__}: {exc}")
+            return
+        if run.timed_out:
+            self._fail(run, f"the run exceeded the wall-time limit of {self.limits.max_wall_s:g} s and was stopped")
+        elif run.cancel_event.is_set():
+            run.append("cancelled", {"reason": "cancelled"}, status="cancelled")
+        else:
+            self._fail(run, "the experiment ended without a final record")
+
+    @staticmethod
+    def _fail(run: Run, reason: str) -> None:
+        run.error = reason
+        run.append("error", {"reason": reason}, status="failed")

@@ -1,0 +1,92 @@
+// The lab's two live charts. New points are batched and drawn once per animation frame with
+// Plotly.extendTraces, so a fast run does not redraw the chart for every event.
+import { baseLayout, PLOT_CONFIG, plotly } from "../lib/charts.js";
+
+export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green", "#2b8a3e"], ["purple", "#862e9c"]];
+
+// Loss traces per run: total, alpha·CE, (1 − alpha)·T²·KL. Accuracy traces: all digits, the left-out one.
+const LOSS_PARTS = [["loss", "solid", "total"], ["weighted_ce", "dash", "α·CE"], ["weighted_kd", "dot", "(1−α)·T²·KL"]];
+const ACC_PARTS = [["test_acc", "solid", "test accuracy"], ["omitted_class_acc", "dot", "left-out digit"]];
+
+// Up to four run names: above the plot, where they push the margin instead of covering the axis title.
+const LEGEND_ON_TOP = { legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+                        margin: { l: 56, r: 16, t: 16, b: 48 } };
+
+const positive = (v) => (typeof v === "number" && v > 0 ? v : null);  // log axis: 0 has no place on it
+const fraction = (v) => (typeof v === "number" ? v : null);
+
+function traces(run, parts, pick) {
+  return parts.map(([key, dash, part], i) => ({
+    type: "scatter", mode: "lines", name: run.label, legendgroup: `run-${run.n}`, showlegend: i === 0,
+    line: { color: run.color, dash, width: i === 0 ? 2.5 : 1.8 },
+    x: run.records.map((r) => r.step), y: run.records.map((r) => pick(r[key])),
+    hovertemplate: `step %{x}: %{y:.4g}<extra>${run.label} · ${part}</extra>`,
+  }));
+}
+
+export class LabCharts {
+  constructor(lossEl, accEl) {
+    this.lossEl = lossEl;
+    this.accEl = accEl;
+    this.runs = [];
+    this.pending = new Map();  // run -> records not drawn yet
+    this.frame = 0;
+  }
+
+  /** Redraw everything from the runs' records (when a run is added or removed). */
+  reset(runs) {
+    this.runs = [...runs];
+    this.pending.clear();
+    const P = plotly();
+    P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
+      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" }, type: "log" },
+      uirevision: "lab",
+    }), PLOT_CONFIG);
+    P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
+      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } },
+      yaxis: { title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }, uirevision: "lab",
+    }), PLOT_CONFIG);
+    this.count();
+  }
+
+  /** Queue a record of a run already on the charts; it is drawn on the next animation frame. */
+  push(run, record) {
+    if (!this.runs.includes(run)) return;
+    if (!this.pending.has(run)) this.pending.set(run, []);
+    this.pending.get(run).push(record);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  flush() {
+    this.frame = 0;
+    const P = plotly();
+    for (const [el, parts, pick] of [[this.lossEl, LOSS_PARTS, positive], [this.accEl, ACC_PARTS, fraction]]) {
+      const update = { x: [], y: [] };
+      const indices = [];
+      this.pending.forEach((records, run) => {
+        const base = this.runs.indexOf(run) * parts.length;
+        parts.forEach(([key], i) => {
+          indices.push(base + i);
+          update.x.push(records.map((r) => r.step));
+          update.y.push(records.map((r) => pick(r[key])));
+        });
+      });
+      if (indices.length) P.extendTraces(el, update, indices);
+    }
+    this.pending.clear();
+    this.count();
+  }
+
+  /** Points drawn so far, for tests and for the charts' text alternative. */
+  count() {
+    const drawn = (this.lossEl.data || []).filter((_, i) => i % LOSS_PARTS.length === 0)
+      .reduce((n, t) => n + t.x.length, 0);
+    this.lossEl.dataset.points = String(drawn);
+    this.accEl.dataset.points = String(drawn);
+  }
+
+  describe(summary) {
+    this.lossEl.setAttribute("aria-label", `Loss curves. ${summary} The numbers are in the table below the charts.`);
+    this.accEl.setAttribute("aria-label", `Accuracy curves. ${summary} The numbers are in the table below the charts.`);
+  }
+}

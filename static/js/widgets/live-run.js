@@ -1,0 +1,263 @@
+// The live distillation lab: start real training runs on the server and watch them, up to four at once.
+import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
+import { fillCurves, fillResults } from "../lab/lab-tables.js";
+import { LiveRun } from "../lab/run-stream.js";
+
+const MAX_RUNS = 4;
+// Each field: [min, max, integer?]. The server checks again and names the field if it disagrees.
+const LIMITS = { alpha: [0, 1, false], temperature: [0.5, 20, false], steps: [10, 5000, true],
+                 seed: [0, 2 ** 31 - 1, true] };
+const PRESETS = {
+  race: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: null },
+          runs: [{ alpha: 1 }, { alpha: 0.5 }] },
+  missing3: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: 3 },
+              runs: [{ alpha: 1 }, { alpha: 0.5 }] },
+};
+
+export function runLabel(c) {
+  const kind = c.alpha === 1 ? "SFT (α=1)" : `KD α=${c.alpha} T=${c.temperature}`;
+  const omit = c.omit_class === null ? "" : ` · no ${c.omit_class}s`;
+  return `${kind} · 64-${c.student_hidden}-10 · seed ${c.seed}${omit}`;
+}
+
+class LiveRunLab {
+  constructor(root) {
+    this.root = root;
+    this.el = (role) => root.querySelector(`[data-role="${role}"]`);
+    this.form = this.el("form");
+    this.runs = [];
+    this.made = 0;
+    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"));
+    this.charts.reset([]);
+
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const config = this.readForm();
+      if (config) this.startRuns([config]);
+    });
+    this.form.addEventListener("input", () => this.updateDemoLink());
+    this.el("cancel").addEventListener("click", () => this.cancelAll());
+    this.el("clear").addEventListener("click", () => this.clear());
+    this.el("bias-fix").addEventListener("change", () => this.renderTables());
+    root.querySelectorAll("[data-preset-choice]").forEach((button) => {
+      button.addEventListener("click", () => this.runPreset(button.dataset.presetChoice));
+    });
+    this.fillForm(this.initialConfig());
+    this.renderTables();
+  }
+
+  /** Settings from the lesson's directive or the demo page's query string; bad values fall back. */
+  initialConfig() {
+    const d = this.root.dataset;
+    const number = (text, fallback) => (text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
+    const omit = number(d.omitClass, null);
+    const config = { alpha: number(d.alpha, 0.5), temperature: number(d.temperature, 4), steps: number(d.steps, 2000),
+                     seed: number(d.seed, 0), student_hidden: number(d.studentHidden, 32),
+                     omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null };
+    if (![8, 16, 32, 64].includes(config.student_hidden)) config.student_hidden = 32;
+    const preset = PRESETS[d.preset];
+    if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
+    return config;
+  }
+
+  /** The "Open in demo mode" link carries the form's settings, for a presenter to open on a projector. */
+  updateDemoLink() {
+    const link = this.el("demo-link");
+    if (!link) return;
+    const f = this.form.elements;
+    const query = new URLSearchParams({ alpha: f.alpha.value, T: f.temperature.value, steps: f.steps.value,
+                                        seed: f.seed.value, student_hidden: f.student_hidden.value });
+    if (f.omit_class.value !== "") query.set("omit_class", f.omit_class.value);
+    link.href = `/demo/live-run?${query}`;
+  }
+
+  fillForm(c) {
+    const f = this.form.elements;
+    f.alpha.value = c.alpha;
+    f.temperature.value = c.temperature;
+    f.steps.value = c.steps;
+    f.seed.value = c.seed;
+    f.student_hidden.value = String(c.student_hidden);
+    f.omit_class.value = c.omit_class === null ? "" : String(c.omit_class);
+    this.updateDemoLink();
+  }
+
+  /** The form as a run config, or null after marking the fields that are wrong. */
+  readForm() {
+    const f = this.form.elements;
+    const problems = [];
+    const config = { experiment: "digits", device: "auto",
+                     student_hidden: Number(f.student_hidden.value),
+                     omit_class: f.omit_class.value === "" ? null : Number(f.omit_class.value) };
+    for (const [name, [min, max, integer]] of Object.entries(LIMITS)) {
+      const input = f[name];
+      const value = Number(input.value);
+      const ok = input.value.trim() !== "" && Number.isFinite(value) && value >= min && value <= max &&
+        (!integer || Number.isInteger(value));
+      input.setAttribute("aria-invalid", String(!ok));
+      if (!ok) problems.push(`${input.labels[0].textContent} must be ${integer ? "a whole number " : ""}from ${min} to ${max}`);
+      config[name] = value;
+    }
+    if (problems.length) {
+      this.showError(`${problems.join("; ")}.`);
+      return null;
+    }
+    return config;
+  }
+
+  runPreset(name) {
+    const preset = PRESETS[name];
+    const seed = Number(this.form.elements.seed.value) || 0;
+    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === name));
+    });
+    const configs = preset.runs.map((r) => ({ experiment: "digits", device: "auto", seed, ...preset.base, ...r }));
+    this.fillForm(configs[configs.length - 1]);
+    if (name === "missing3") this.el("bias-fix").checked = true;
+    // A preset is a fresh comparison: finished runs make room for it.
+    this.runs.filter((r) => !r.live.active).forEach((r) => this.remove(r));
+    this.startRuns(configs);
+  }
+
+  async startRuns(configs) {
+    this.hideError();
+    const finished = this.runs.filter((r) => !r.live.active);
+    const room = MAX_RUNS - this.runs.length + finished.length;
+    if (configs.length > room) {
+      this.showError(`The charts hold ${MAX_RUNS} runs and ${this.runs.length - finished.length} are still ` +
+                     "training: cancel one or wait for it to finish.");
+      return;
+    }
+    for (const config of configs) {
+      if (this.runs.length >= MAX_RUNS) this.remove(this.runs.find((r) => !r.live.active));
+      const run = this.addRun(config);
+      try {
+        await run.live.start();
+        run.status = run.live.status;
+      } catch (err) {
+        this.remove(run);
+        this.showError(err.status === 429 ? `The server is busy: ${err.message}`
+          : err.status === 422 ? `The server refused these settings: ${err.message}` : err.message);
+        break;
+      }
+      this.update();
+    }
+  }
+
+  addRun(config) {
+    this.made += 1;
+    const [colorName, color] = RUN_COLORS.find(([, c]) => !this.runs.some((r) => r.color === c));
+    const run = { n: this.made, config, label: runLabel(config), color, colorName, records: [], final: null,
+                  status: "starting", reason: null };
+    run.live = new LiveRun(config, {
+      onStep: (record) => {
+        run.status = "running";
+        run.records.push(record);
+        this.charts.push(run, record);
+        this.update();
+      },
+      onDone: (final) => {
+        run.status = "done";
+        run.final = final;
+        this.update();
+      },
+      onEnd: (status, reason) => {
+        run.status = status;
+        run.reason = reason;
+        if (status === "failed") this.showError(`Run ${run.n} failed: ${reason}`);
+        this.update();
+      },
+      onConnection: (ok) => {
+        if (!ok) this.setStatus("Lost the connection to the server; retrying…");
+      },
+    });
+    this.runs.push(run);
+    this.charts.reset(this.runs);
+    this.update();
+    return run;
+  }
+
+  remove(run) {
+    if (!run) return;
+    if (run.live.active) run.live.cancel().catch(() => {});
+    this.runs = this.runs.filter((r) => r !== run);
+    this.charts.reset(this.runs);
+    this.update();
+  }
+
+  async cancelAll() {
+    try {
+      await Promise.all(this.runs.map((r) => r.live.cancel()));
+    } catch (err) {
+      this.showError(`Could not cancel: ${err.message}`);
+    }
+    this.update();
+  }
+
+  clear() {
+    this.runs.filter((r) => !r.live.active).forEach((r) => this.remove(r));
+    this.hideError();
+  }
+
+  update() {
+    const active = this.runs.filter((r) => r.live.active);
+    this.el("cancel").disabled = active.length === 0;
+    this.el("clear").disabled = this.runs.length === active.length;
+    this.root.dataset.state = active.length ? "running" : this.runs.length ? "finished" : "idle";
+    const watched = active.length ? active : this.runs;
+    const total = watched.reduce((n, r) => n + r.config.steps, 0);
+    const done = watched.reduce((n, r) => n + (r.final ? r.config.steps : (r.records.at(-1) || {}).step || 0), 0);
+    const percent = total ? Math.round((100 * done) / total) : 0;
+    const bar = this.el("progress");
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.setAttribute("aria-valuetext", total ? `${done} of ${total} steps` : "No run yet");
+    this.el("progress-fill").style.width = `${percent}%`;
+    this.setStatus(this.statusText(active));
+    this.renderTables();
+  }
+
+  statusText(active) {
+    if (!this.runs.length) return "No run yet.";
+    if (!active.length) return `Finished: ${this.runs.map((r) => `run ${r.n} ${r.status}`).join(", ")}.`;
+    return active.map((r) => {
+      const last = r.records.at(-1);
+      if (!last) return `Run ${r.n}: ${r.status === "queued" ? "waiting for a free slot" : "starting"}`;
+      return `Run ${r.n}: step ${last.step} of ${r.config.steps}, test accuracy ${(100 * last.test_acc).toFixed(1)}%`;
+    }).join(" · ");
+  }
+
+  renderTables() {
+    const biasFix = this.el("bias-fix").checked;
+    this.el("bias-help").hidden = !biasFix;
+    fillResults(this.el("results"), this.runs, { biasFix });
+    fillCurves(this.el("curve-table"), this.runs);
+    this.charts.describe(this.runs.length ? this.runs.map((r) => {
+      const last = r.final || r.records.at(-1);
+      return `Run ${r.n}, ${r.colorName}, ${r.label}: ${last ? `test accuracy ${(100 * last.test_acc).toFixed(1)}%` : "no steps yet"}.`;
+    }).join(" ") : "No run yet.");
+  }
+
+  setStatus(text) {
+    this.el("status").textContent = text;
+  }
+
+  showError(message) {
+    const box = this.el("error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  hideError() {
+    this.el("error").hidden = true;
+  }
+}
+
+for (const root of document.querySelectorAll('[data-widget="live-run"]')) {
+  try {
+    root.lab = new LiveRunLab(root);
+  } catch (err) {
+    const box = root.querySelector('[data-role="error"]');
+    box.textContent = `The lab could not start: ${err.message}`;
+    box.hidden = false;
+  }
+}
