@@ -61,7 +61,7 @@ function keyAction(explorer, event) {
   return null;
 }
 
-function onKey(explorer, event) {
+function onKey(event) {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (typingInto(event.target)) return;             // "2" or "?" typed into a field is text, not a command
   if (event.key === "?") { event.preventDefault(); toggleKeys(); return; }
@@ -69,25 +69,28 @@ function onKey(explorer, event) {
   // A focused slider already moves itself with the arrow keys; don't move it twice.
   if (event.target instanceof HTMLInputElement && event.target.type === "range" && event.key.startsWith("Arrow")) return;
   if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFullscreen(); return; }
-  const action = keyAction(explorer, event);
+  const explorer = root && root.explorer;
+  const action = explorer && keyAction(explorer, event);
   if (action) {
     event.preventDefault();
     action();
   }
 }
 
-function start(root) {
+/** Explorers that follow lib/explorer.js's protocol also get their state mirrored in the address bar. */
+function followExplorer() {
   const explorer = root.explorer;
-  if (!explorer) return;
+  if (!explorer || !explorer.queryState) return;
   root.addEventListener(CHANGE_EVENT, () => replaceQuery(explorer.queryState()));
   replaceQuery(explorer.queryState());
-  document.addEventListener("keydown", (event) => onKey(explorer, event));
-  document.querySelector('[data-demo-action="keys"]').addEventListener("click", toggleKeys);
-  document.querySelector('[data-demo-action="fullscreen"]').addEventListener("click", toggleFullscreen);
-  document.querySelector('[data-demo-action="copy-link"]').addEventListener("click", copyLink);
-  document.body.dataset.demoReady = "true";
 }
 
+// The presenter tools work for every demo, whether or not its widget follows the explorer protocol.
 const root = stage && stage.querySelector("[data-widget]");
-if (root && root.explorer) start(root);
-else if (root) root.addEventListener("explorer:ready", () => start(root), { once: true });
+document.addEventListener("keydown", onKey);
+document.querySelector('[data-demo-action="keys"]').addEventListener("click", toggleKeys);
+document.querySelector('[data-demo-action="fullscreen"]').addEventListener("click", toggleFullscreen);
+document.querySelector('[data-demo-action="copy-link"]').addEventListener("click", copyLink);
+if (root && root.explorer) followExplorer();
+else if (root) root.addEventListener("explorer:ready", followExplorer, { once: true });
+document.body.dataset.demoReady = "true";

@@ -64,6 +64,16 @@ def test_question_mark_shows_the_keys_and_escape_hides_them(page):
     expect(dialog).to_be_hidden()
 
 
+def test_presenter_tools_work_on_a_demo_outside_the_explorer_protocol(page):
+    page.goto("/demo/live-run")
+    expect(page.locator("body")).to_have_attribute("data-demo-ready", "true")
+    page.get_by_role("button", name="Keys").click()
+    expect(page.locator("[data-role=keys-dialog]")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("[data-role=demo-status]")).to_contain_text("/demo/live-run")
+
+
 def test_f_toggles_full_screen(page):
     open_demo(page, "/demo/temperature")
     page.keyboard.press("f")
