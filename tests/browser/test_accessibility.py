@@ -1,16 +1,17 @@
 """axe-core (the copy bundled with axe-playwright-python, injected from disk) on every lesson and demo page."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-PAGES = ["/", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/glossary", "/demo/temperature", "/demo/alpha", "/demo/t-squared",
-         "/demo/reduction", "/demo/kl-direction", "/demo/live-run", "/demo/alpha?alpha=7&zzz=1"]
+PAGES = ["/", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/glossary",
+         "/demo/temperature", "/demo/alpha", "/demo/t-squared", "/demo/reduction", "/demo/kl-direction",
+         "/demo/live-run", "/demo/alpha?alpha=7&zzz=1"]
 
 
 def serious_violations(page) -> list[str]:
@@ -25,10 +26,14 @@ def serious_violations(page) -> list[str]:
 def test_no_serious_or_critical_axe_violations(page, path):
     page.goto(path)
     # Judge the page as people see it: explorers drawn, no widget still busy (4.4 trains on first load).
-    for name in ("temperature", "alpha", "t-squared", "reduction", "kl-direction"):
-        for chart in page.locator(f"[data-widget={name}] [data-role$=chart]").all():
-            expect(chart).to_have_attribute("data-drawn", re.compile(".+"))
     expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=90_000)
+    # Charts draw after their first answer. One that stays empty (a widget showing an error instead) is
+    # still judged as it is; the explorer tests check that charts draw.
+    for chart in page.locator("[data-widget] .chart").all():
+        try:
+            chart.locator(".main-svg").first.wait_for(state="attached", timeout=15_000)
+        except PlaywrightTimeout:
+            pass
     assert serious_violations(page) == []
 
 
