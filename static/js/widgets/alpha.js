@@ -141,7 +141,8 @@ class AlphaExplorer {
         hovertemplate: "%{y:.3f}<extra>at the chosen alpha</extra>" },
     ];
     const layout = baseLayout({
-      xaxis: { title: { text: "alpha" }, range: [0, 1] }, yaxis: { title: { text: "loss" }, rangemode: "tozero" },
+      xaxis: { title: { text: "alpha" }, range: [0, 1], dtick: 0.2 },
+      yaxis: { title: { text: "loss" }, rangemode: "tozero", nticks: 6 },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       shapes: [{ type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } }],
       annotations: [{ x: s.alpha, yref: "paper", y: 1, yanchor: "top", xanchor: "left", xshift: 6,
@@ -165,7 +166,7 @@ class AlphaExplorer {
         color: document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total }, hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" },
     ];
     const layout = baseLayout({
-      barmode: "group", xaxis: { type: "category" }, yaxis: { title: { text: "pull (−gradient)" }, zeroline: true },
+      barmode: "group", xaxis: { type: "category" }, yaxis: { title: { text: "pull (−gradient)" }, zeroline: true, nticks: 6 },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       uirevision: "keep",
     });

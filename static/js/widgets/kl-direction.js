@@ -62,7 +62,7 @@ class KLDirectionExplorer {
       { type: "scatter", mode: "lines", x: answer.x, y: answer.reverse.probs, name: "best under reverse KL (seeks)",
         line: { color: COLORS.kd, width: 4, dash: "dash" } },
     ];
-    const fitLayout = baseLayout({ xaxis: { title: { text: "outcome" } }, yaxis: { title: { text: "probability" } },
+    const fitLayout = baseLayout({ xaxis: { title: { text: "outcome" }, dtick: 2 }, yaxis: { title: { text: "probability" }, nticks: 5 },
                                    legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
     markDrawn(this.el("fit-chart"), key, reactChart(this.el("fit-chart"), fits, fitLayout));
     const landscape = [
@@ -72,7 +72,8 @@ class KLDirectionExplorer {
         line: { color: COLORS.kd, width: 3, dash: "dash" } },
     ];
     const landscapeLayout = baseLayout({
-      xaxis: { title: { text: "student's peak position (best width at each)" } }, yaxis: { title: { text: "KL (log)" }, type: "log" },
+      xaxis: { title: { text: "student's peak position (best width at each)" }, dtick: 2 },
+      yaxis: { title: { text: "lowest KL" }, rangemode: "tozero", nticks: 6 },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
     markDrawn(this.el("landscape-chart"), key, reactChart(this.el("landscape-chart"), landscape, landscapeLayout));
     const summary = `Teacher peaks ${s.separation.toFixed(1)} apart, ${Math.round(100 * s.weight)}% of the mass on the left. ` +

@@ -83,8 +83,8 @@ class ReductionExplorer {
         line: { color: COLORS.ce, width: 3 }, connectgaps: false, hovertemplate: "length %{x}: %{y:.3f}<extra>token mean</extra>" },
     ];
     const layout = baseLayout({
-      xaxis: { title: { text: "sequence length" }, range: [0.5, Math.max(2, s.len) + 0.5] },
-      yaxis: { title: { text: "KL term (no T²)" }, rangemode: "tozero" }, legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
+      xaxis: { title: { text: "sequence length" }, range: [0.5, Math.max(2, s.len) + 0.5], nticks: 8 },
+      yaxis: { title: { text: "KL term (no T²)" }, rangemode: "tozero", nticks: 6 }, legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       shapes: s.prompt ? [{ type: "rect", x0: 0.5, x1: s.prompt + 0.5, yref: "paper", y0: 0, y1: 1, line: { width: 0 },
                             fillcolor: "rgba(154,165,177,0.25)", layer: "below" }] : [],
       annotations: s.prompt ? [{ x: (s.prompt + 1) / 2, yref: "paper", y: 1, yanchor: "top", text: "prompt", showarrow: false }] : [],
@@ -104,7 +104,7 @@ class ReductionExplorer {
       heat(only(false), "labelled", "Oranges", true),
       heat(only(true), "prompt (−100)", [[0, "#e9ecef"], [1, "#495057"]], false),
     ];
-    const layout = baseLayout({ xaxis: { title: { text: "position (grey: prompt, label −100)" } },
+    const layout = baseLayout({ xaxis: { title: { text: "position (grey: prompt, label −100)" }, nticks: 8 },
                                 yaxis: { autorange: "reversed" }, uirevision: "keep" });
     return reactChart(this.el("position-chart"), traces, layout);
   }
