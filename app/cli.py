@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from app.training.distill_cli import add_distill
+from app.training.tinylm_cli import add_tinylm_commands
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_serve(sub)
     add_distill(sub)
+    add_tinylm_commands(sub)  # capture, train, train-teacher
     return parser
 
 

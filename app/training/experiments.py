@@ -12,6 +12,7 @@ from typing import Iterator
 
 import torch
 
+from app.training import tinylm_run
 from app.training.data import load_split
 from app.training.digits_run import DigitsRunConfig, config_problems
 from app.training.runs import Experiment
@@ -40,4 +41,5 @@ def build_registry(cache_dir: Path) -> dict[str, Experiment]:
     """Every experiment this server offers, with its caches under `cache_dir`."""
     return {
         "digits": digits_experiment(TeacherCache(cache_dir)),
+        "tinylm": Experiment(run=tinylm_run.make_run(cache_dir), problems=tinylm_run.config_problems),
     }
