@@ -68,7 +68,7 @@ def test_cli_capture_then_train(tmp_path, teacher, capsys):
                       f"output: {tmp_path / 'out'}\n")
     assert cli(["train", str(recipe), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "student (distillation)" in out and "teacher" in out and "truth (floor)" in out
+    assert "student (distillation)" in out and "teacher" in out and "true distribution" in out
     lines = (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()
     assert len(lines) == 26 and json.loads(lines[-1])["type"] == "done"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())

@@ -76,7 +76,7 @@ class QualityKept {
     this.el("eval-count").textContent = a.eval_examples.toLocaleString("en");
 
     const rows = [["teacher", a.teacher], ["SFT student", a.sft], ["KD student", a.kd],
-                  ["truth (floor)", { ...a.truth, kl_to_teacher: null }]];
+                  ["true distribution", { ...a.truth, kl_to_teacher: null }]];
     fillTable(this.el("results"), ["model", "accuracy", "perplexity", "KL to teacher", "KL to truth"],
       rows.map(([name, m]) => [name, pct(m.accuracy), fmt(m.perplexity), fmt(m.kl_to_teacher), fmt(m.kl_to_truth)]));
 
