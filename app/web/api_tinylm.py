@@ -7,7 +7,6 @@ recent ones are kept and a reload is instant.
 """
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -59,7 +58,9 @@ async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> dict:
                                                     body.temperature))
 
 
-_compare_lock = asyncio.Lock()
+# A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
+# (several test servers run in one process) the request arrives on.
+_compare_lock = threading.Lock()
 _answers: OrderedDict[tuple, dict] = OrderedDict()
 _KEEP = 16
 
@@ -70,9 +71,9 @@ async def post_compare(body: CompareRequest, settings: SettingsDep) -> dict:
     key = (str(settings.cache_dir), *body.model_dump().values())
     if key in _answers:
         return _answers[key]
-    if _compare_lock.locked():
+    if not _compare_lock.acquire(blocking=False):
         raise HTTPException(429, "Another comparison is running; try again in a few seconds.")
-    async with _compare_lock:
+    try:
         teacher = await _teacher(settings.cache_dir)
         cancel = threading.Event()
         timer = threading.Timer(settings.max_run_seconds, cancel.set)
@@ -87,6 +88,8 @@ async def post_compare(body: CompareRequest, settings: SettingsDep) -> dict:
             raise HTTPException(500, str(err)) from None
         finally:
             timer.cancel()
+    finally:
+        _compare_lock.release()
     _answers[key] = answer
     while len(_answers) > _KEEP:
         _answers.popitem(last=False)
