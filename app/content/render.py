@@ -72,6 +72,10 @@ def render_markdown(text: str, render_widget: WidgetRenderer, known_widgets: set
           .use(anchors_plugin, min_level=2, max_level=3, permalink=False)
           .use(container_plugin, name="widget", render=render_widget_open)
           .use(container_plugin, name="note", render=render_note))
+    # A code block that scrolls sideways must be reachable from the keyboard (axe: scrollable-region-focusable).
+    default_fence = md.renderer.rules["fence"]
+    md.add_render_rule("fence", lambda self, tokens, idx, options, env:
+                       default_fence(tokens, idx, options, env).replace("<pre>", '<pre tabindex="0">', 1))
     env: dict = {}
     tokens = md.parse(text, env)
     sections: list[tuple[str, str]] = []

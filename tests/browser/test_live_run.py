@@ -48,7 +48,6 @@ def test_a_run_started_from_the_form_grows_its_chart_to_the_end(page):
 @pytest.mark.slow
 def test_the_missing_3_preset(page):
     lab = open_lab(page)
-    lab.get_by_label("Steps")  # the preset fills the form itself
     lab.get_by_role("button", name="The missing 3").click()
     expect(lab).to_have_attribute("data-state", "finished", timeout=90_000)
     rows = lab.locator("[data-role=results] tbody tr")
@@ -133,3 +132,36 @@ def test_a_busy_server_and_no_server_are_explained(page, allow_console_errors):
     expect(lab.get_by_role("alert")).to_contain_text("Could not reach the server")
     expect(lab.locator("[data-role=results] tbody tr")).to_have_count(0)
     expect(lab).to_have_attribute("data-state", "idle")
+
+
+def test_the_lab_has_no_axe_violations_after_a_run(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    lab = open_lab(page)
+    lab.get_by_label("Steps").fill("200")
+    lab.get_by_label("Leave a class out").select_option("3")
+    lab.get_by_role("button", name="Start").click()
+    expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
+    lab.get_by_label("Show the bias fix on the left-out class (Hinton et al. 2015, §3)").check()
+    lab.locator("summary", has_text="Show the numbers").click()
+    violations = Axe().run(page, context="[data-widget=live-run]").response["violations"]
+    assert [(v["id"], v["help"]) for v in violations] == []
+
+
+def test_four_runs_overlay_and_a_fifth_replaces_the_oldest(page):
+    lab = open_lab(page)
+    lab.get_by_label("Steps").fill("50")
+    for seed in range(5):
+        lab.get_by_label("Seed", exact=True).fill(str(seed))
+        lab.get_by_role("button", name="Start").click()
+        expect(lab.locator("[data-role=results] tbody tr").last).to_contain_text(f"seed {seed}")
+        expect(lab).to_have_attribute("data-state", "finished", timeout=30_000)
+    rows = lab.locator("[data-role=results] tbody tr")
+    expect(rows).to_have_count(4)
+    # Run 1 made room; its colour went to run 5.
+    assert [r.split(":")[0].strip() for r in rows.all_inner_texts()] == [
+        "Run 2 (orange)", "Run 3 (green)", "Run 4 (purple)", "Run 5 (blue)"]
+    names = page.evaluate("() => document.querySelector('[data-widget=live-run] [data-role=loss-chart]').data"
+                          ".filter(t => t.showlegend).map(t => t.name)")
+    assert len(names) == 4 and all(f"seed {s}" in n for s, n in zip(range(1, 5), names))
+    assert points(page) == 4 * 50

@@ -19,7 +19,7 @@ export function baseLayout(overrides = {}) {
   const demo = document.body.classList.contains("demo-mode");
   const fontSize = demo ? 20 : 13;
   return {
-    margin: { l: 56, r: 16, t: 24, b: 48 },
+    margin: demo ? { l: 96, r: 24, t: 28, b: 64 } : { l: 56, r: 16, t: 24, b: 48 },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: fontSize,
             color: demo ? "#f8f9fa" : "#212529" },
     paper_bgcolor: "rgba(0,0,0,0)",
@@ -58,4 +58,49 @@ export function fillTable(table, headers, rows) {
 
 export function formatPercent(p, digits = 1) {
   return `${(100 * p).toFixed(digits)}%`;
+}
+
+/**
+ * Like fillTable, but only while its <details> is open: a closed table is filled when it is opened.
+ * Building dozens of rows on every slider move costs time the chart needs, for a table nobody sees.
+ */
+export function fillTableWhenShown(table, headers, makeRows) {
+  const details = table.closest("details");
+  table.pendingFill = () => fillTable(table, headers, makeRows());
+  if (!details || details.open) {
+    table.pendingFill();
+    table.pendingFill = null;
+    return;
+  }
+  if (details.dataset.lazyTables) return;
+  details.dataset.lazyTables = "true";
+  details.addEventListener("toggle", () => {
+    if (!details.open) return;
+    for (const t of details.querySelectorAll("table")) {
+      if (t.pendingFill) { t.pendingFill(); t.pendingFill = null; }
+    }
+  });
+}
+
+function sameNumbers(a, b) {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((v, i) => v === b[i] || (Array.isArray(v) && sameNumbers(v, b[i])));
+}
+
+/**
+ * Plotly.react, handing back the array objects already drawn wherever the numbers are unchanged.
+ * Plotly treats a new array as new data and recomputes that trace (≈ 4× the cost on a slider move);
+ * an unchanged curve, e.g. the alpha sweep while only alpha moves, then costs almost nothing.
+ */
+export function reactChart(el, traces, layout) {
+  const drawn = el.data || [];
+  const kept = traces.map((trace, i) => {
+    const old = drawn[i];
+    if (!old || old.type !== trace.type) return trace;
+    const next = { ...trace };
+    for (const key of ["x", "y", "z"]) if (key in next && sameNumbers(old[key], next[key])) next[key] = old[key];
+    return next;
+  });
+  return plotly().react(el, kept, layout, PLOT_CONFIG);
 }

@@ -1,8 +1,10 @@
 // A range input on a log scale, kept in step with a number field. The range runs 0..1000 in integer
 // steps so arrow keys move in even ratios; the number field takes any exact value within bounds.
+// `scale: "linear"` makes the same control even-stepped (alpha, lengths); `decimals` sets the rounding.
 
 export class LogSlider {
-  constructor(range, number, { min, max, value, onChange, format = (v) => v.toFixed(2), label = "" }) {
+  constructor(range, number, { min, max, value, onChange, format = (v) => v.toFixed(2), label = "",
+                               scale = "log", decimals = 2 }) {
     this.range = range;
     this.number = number;
     this.min = min;
@@ -10,6 +12,8 @@ export class LogSlider {
     this.onChange = onChange;
     this.format = format;
     this.label = label;
+    this.scale = scale;
+    this.decimals = decimals;
     this.steps = Number(range.max) || 1000;
     range.addEventListener("input", () => this.set(this.fromPosition(Number(range.value)), "range"));
     number.addEventListener("change", () => this.fromNumberField());
@@ -18,12 +22,14 @@ export class LogSlider {
   }
 
   toPosition(v) {
+    if (this.scale === "linear") return Math.round(((v - this.min) / (this.max - this.min)) * this.steps);
     const t = (Math.log(v) - Math.log(this.min)) / (Math.log(this.max) - Math.log(this.min));
     return Math.round(t * this.steps);
   }
 
   fromPosition(pos) {
     const t = pos / this.steps;
+    if (this.scale === "linear") return this.min + t * (this.max - this.min);
     return Math.exp(Math.log(this.min) + t * (Math.log(this.max) - Math.log(this.min)));
   }
 
@@ -41,10 +47,16 @@ export class LogSlider {
   set(v, source = "api") {
     const clamped = Math.min(this.max, Math.max(this.min, v));
     // Two decimals is what people read and type; the slider keeps the same value the chart shows.
-    this.value = Number(clamped.toFixed(2));
+    this.value = Number(clamped.toFixed(this.decimals));
     if (source !== "range") this.range.value = String(this.toPosition(this.value));
     if (source !== "number") this.number.value = this.format(this.value);
     this.range.setAttribute("aria-valuetext", `${this.label}${this.format(this.value)}`);
     if (source !== "init") this.onChange(this.value);
+  }
+
+  /** Move by `positions` slider steps (the demo keys use it), staying within bounds. */
+  nudge(positions) {
+    const pos = Math.min(this.steps, Math.max(0, this.toPosition(this.value) + positions));
+    this.set(this.fromPosition(pos), "nudge");
   }
 }

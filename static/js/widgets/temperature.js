@@ -1,11 +1,13 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
+import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
+import { parseLogits } from "../lib/logits-field.js";
+import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
 const T_MIN = 0.1;
 const T_MAX = 20;
-const MAX_CLASSES = 64;
 
 // ln 99 = 4.595: softmax([ln 99, 0]) is exactly 99/1 at T = 1.
 export const PRESETS = {
@@ -17,20 +19,13 @@ export const PRESETS = {
   flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
 };
 
-export function parseLogits(text) {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (parts.length === 0) return { error: "Enter at least one logit." };
-  if (parts.length > MAX_CLASSES) return { error: `At most ${MAX_CLASSES} logits here.` };
-  const values = parts.map(Number);
-  const bad = parts.find((p, i) => !Number.isFinite(values[i]));
-  if (bad !== undefined) return { error: `“${bad}” is not a number.` };
-  if (values.some((v) => Math.abs(v) > 1e4)) return { error: "Keep each logit between −10000 and 10000." };
-  return { values };
-}
+export { parseLogits };
 
 class TemperatureExplorer {
   constructor(root) {
     this.root = root;
+    this.name = "temperature";
+    this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.chart = this.el("chart");
     this.labels = [];
@@ -47,17 +42,45 @@ class TemperatureExplorer {
     root.querySelectorAll("[data-preset-choice]").forEach((button) => {
       button.addEventListener("click", () => this.loadPreset(button.dataset.presetChoice));
     });
-    this.loadPreset(PRESETS[root.dataset.preset] ? root.dataset.preset : "peaky");
+    this.start(readParams(root));
   }
 
-  loadPreset(name) {
+  /** The first view: a preset, then any exact T or logits the lesson or the demo link gives. */
+  start(params) {
+    this.initial = params;
+    this.loadPreset(PRESETS[params.preset] ? params.preset : "peaky", { quiet: true });
+    const logits = listParam(params.logits, null);
+    if (logits) this.el("logits").value = logits.join(", ");
+    this.slider.set(numberParam(params.T, this.slider.value), "start");
+  }
+
+  reset() {
+    this.start(this.initial);
+  }
+
+  presetLabel(name) {
+    return this.root.querySelector(`[data-preset-choice="${name}"]`).textContent.replace(/^\d\s*/, "").trim();
+  }
+
+  nudgeT(steps) {
+    this.slider.nudge(20 * steps);
+  }
+
+  queryState() {
+    const parsed = parseLogits(this.el("logits").value);
+    return { preset: this.preset, T: this.slider.value, logits: parsed.values };
+  }
+
+  loadPreset(name, { quiet = false } = {}) {
     const preset = PRESETS[name];
+    this.preset = name;
     this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
       b.setAttribute("aria-pressed", String(b.dataset.presetChoice === name));
     });
     this.presetLabels = preset.labels;
     this.el("logits").value = preset.logits.join(", ");
-    this.slider.set(preset.T, "preset");
+    if (quiet) this.slider.set(preset.T, "init");
+    else this.slider.set(preset.T, "preset");
   }
 
   state() {
@@ -78,12 +101,11 @@ class TemperatureExplorer {
     this.labels = state.values.length === this.presetLabels.length
       ? this.presetLabels : state.values.map((_, i) => `class ${i + 1}`);
     this.request({ logits: state.values, T: state.T });
+    announceChange(this.root);
   }
 
   showError(message) {
-    const box = this.el("error");
-    box.textContent = message;
-    box.hidden = false;
+    showWidgetError(this.root, message);
   }
 
   render(answer, state) {
@@ -105,7 +127,7 @@ class TemperatureExplorer {
       xaxis: { type: "category" },
       uirevision: "keep",
     });
-    plotly().react(this.chart, traces, layout, PLOT_CONFIG);
+    markDrawn(this.chart, fmtT, reactChart(this.chart, traces, layout));
     this.chart.dataset.temperature = fmtT;  // lets tests and people see which T is drawn
 
     this.el("entropy-t").textContent = `${answer.entropy_bits[1].toFixed(3)} bits`;
@@ -124,12 +146,4 @@ class TemperatureExplorer {
   }
 }
 
-for (const root of document.querySelectorAll('[data-widget="temperature"]')) {
-  try {
-    root.explorer = new TemperatureExplorer(root);
-  } catch (err) {
-    const box = root.querySelector('[data-role="error"]');
-    box.textContent = `This explorer could not start: ${err.message}`;
-    box.hidden = false;
-  }
-}
+startExplorers("temperature", TemperatureExplorer);

@@ -1,0 +1,94 @@
+"""Forward against reverse KL: fit a one-peak student to a two-peak teacher on a grid of outcomes.
+
+KL(teacher ‖ student) (forward; what the seed's `F.kl_div` computes) punishes a student that puts little
+mass where the teacher has some, so its best one-peak fit spreads over both peaks: mode covering.
+KL(student ‖ teacher) (reverse; MiniLLM's choice) punishes a student that puts mass where the teacher has
+little, so its best fit sits on one peak: mode seeking.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+GRID = torch.linspace(-8.0, 8.0, 161, dtype=torch.float64)        # the outcomes, like a vocabulary
+# The student family, searched coarse then fine: peak position (step 0.25, then 0.025) …
+MEANS = torch.linspace(-7.0, 7.0, 57, dtype=torch.float64)
+# … and width, 0.37 to 6.0 on a log scale (ratio 1.13, then 1.006).
+WIDTHS = torch.exp(torch.linspace(-1.0, 1.8, 24, dtype=torch.float64))
+FINE_STEPS = torch.linspace(-1.0, 1.0, 21, dtype=torch.float64)
+
+
+def bump_logits(centre: torch.Tensor | float, width: torch.Tensor | float) -> torch.Tensor:
+    """Logits of a discretised Gaussian bump over GRID: −(x − centre)² / (2·width²)."""
+    centre = torch.as_tensor(centre, dtype=torch.float64).unsqueeze(-1)
+    width = torch.as_tensor(width, dtype=torch.float64).unsqueeze(-1)
+    return -((GRID - centre) ** 2) / (2 * width ** 2)
+
+
+def two_peak_teacher(separation: float, left_weight: float, width: float) -> torch.Tensor:
+    """log-probabilities over GRID of a mixture of two bumps `separation` apart, weights w and 1 − w."""
+    left = torch.log_softmax(bump_logits(-separation / 2, width), dim=-1) + torch.log(torch.tensor(left_weight, dtype=torch.float64))
+    right = torch.log_softmax(bump_logits(separation / 2, width), dim=-1) + torch.log1p(torch.tensor(-left_weight, dtype=torch.float64))
+    return torch.logaddexp(left, right)
+
+
+def kl(log_p: torch.Tensor, log_q: torch.Tensor) -> torch.Tensor:
+    """KL(p ‖ q) = Σ p (log p − log q) over the last axis. Both finite here: bumps never reach p = 0."""
+    return (log_p.exp() * (log_p - log_q)).sum(dim=-1)
+
+
+def kl_tables(teacher: torch.Tensor, students: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """KL(teacher ‖ s) and KL(s ‖ teacher) for every student s (..., G), as matrix-vector products."""
+    p = teacher.exp()
+    q = students.exp()
+    forward = (p * teacher).sum() - students @ p             # Σ p log p − Σ p log q
+    reverse = (q * students).sum(dim=-1) - q @ teacher       # Σ q log q − Σ q log p
+    return forward, reverse
+
+
+@dataclass(frozen=True)
+class BestFit:
+    mean: float
+    width: float
+    kl: float
+    log_probs: torch.Tensor   # (len(GRID),)
+
+
+@dataclass(frozen=True)
+class DirectionFits:
+    teacher: torch.Tensor          # log-probabilities over GRID
+    forward: BestFit               # argmin over the family of KL(teacher ‖ student)
+    reverse: BestFit               # argmin of KL(student ‖ teacher)
+    forward_by_mean: torch.Tensor  # (len(MEANS),): the best forward KL at each peak position
+    reverse_by_mean: torch.Tensor
+
+
+def _students(means: torch.Tensor, widths: torch.Tensor) -> torch.Tensor:
+    """log-probabilities of every (mean, width) pair: (len(means), len(widths), len(GRID))."""
+    return torch.log_softmax(bump_logits(means.unsqueeze(1), widths.unsqueeze(0)), dim=-1)
+
+
+def _argmin(table: torch.Tensor, students: torch.Tensor, means: torch.Tensor, widths: torch.Tensor) -> BestFit:
+    m, w = divmod(int(table.argmin()), table.shape[1])
+    return BestFit(mean=float(means[m]), width=float(widths[w]), kl=float(table[m, w]), log_probs=students[m, w])
+
+
+def _refine(teacher: torch.Tensor, coarse: BestFit, direction: int) -> BestFit:
+    """A fine grid around the coarse optimum, one coarse step either side."""
+    means = coarse.mean + FINE_STEPS * float(MEANS[1] - MEANS[0])
+    widths = coarse.width * float(WIDTHS[1] / WIDTHS[0]) ** FINE_STEPS
+    students = _students(means, widths)
+    return _argmin(kl_tables(teacher, students)[direction], students, means, widths)
+
+
+def fit_directions(teacher_log_probs: torch.Tensor) -> DirectionFits:
+    """Search the student family (mean × width) and keep the best under each direction."""
+    students = _students(MEANS, WIDTHS)
+    forward, reverse = kl_tables(teacher_log_probs, students)                     # (M, W) each
+    return DirectionFits(
+        teacher=teacher_log_probs,
+        forward=_refine(teacher_log_probs, _argmin(forward, students, MEANS, WIDTHS), 0),
+        reverse=_refine(teacher_log_probs, _argmin(reverse, students, MEANS, WIDTHS), 1),
+        forward_by_mean=forward.min(dim=1).values,
+        reverse_by_mean=reverse.min(dim=1).values)

@@ -1,0 +1,90 @@
+"""What each part of the KD loss asks of the student's logits, and how the KL's pull scales with T.
+
+Hinton, Vinyals and Dean (2015, §2): ∂KL(p_T ‖ q_T)/∂z_i = (q_i − p_i)/T, where q = softmax(z/T) is the
+student and p = softmax(v/T) the teacher. For T large against the logits, q_i − p_i ≈ (z_i − v_i)/(N·T)
+with zero-mean logits, so the gradient shrinks like 1/T² — the shrink that the T² factor undoes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from app.kd.loss import KDLossParts, KLReduction, kd_loss_parts
+
+
+@dataclass(frozen=True)
+class LossWithGradients:
+    """The loss's parts (detached) and the gradients of the weighted parts w.r.t. the student logits."""
+
+    parts: KDLossParts
+    grad_ce: torch.Tensor      # ∂(alpha·CE)/∂z, shape of the student logits
+    grad_kd: torch.Tensor      # ∂((1 − alpha)·T²·KL)/∂z
+    grad_total: torch.Tensor   # ∂loss/∂z = grad_ce + grad_kd
+
+
+def loss_with_gradients(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+                        alpha: float, T: float, *, kl_reduction: KLReduction = "seed") -> LossWithGradients:
+    """kd_loss_parts plus autograd gradients of alpha·CE and (1 − alpha)·T²·KL. No labelled position: CE is 0."""
+    student = student_logits.detach().clone().requires_grad_(True)
+    parts = kd_loss_parts(student, teacher_logits.detach(), labels, alpha, T, kl_reduction=kl_reduction)
+    if not bool((labels != -100).any()):
+        # cross_entropy over no labelled position is 0/0; the CE term then asks nothing of the logits.
+        parts = KDLossParts(ce=student.sum() * 0.0, kl=parts.kl, temperature=parts.temperature, alpha=parts.alpha)
+    (grad_ce,) = torch.autograd.grad(parts.weighted_ce, student, retain_graph=True)
+    (grad_kd,) = torch.autograd.grad(parts.weighted_kd, student)
+    detached = KDLossParts(ce=parts.ce.detach(), kl=parts.kl.detach(), temperature=parts.temperature, alpha=parts.alpha)
+    return LossWithGradients(parts=detached, grad_ce=grad_ce, grad_kd=grad_kd, grad_total=grad_ce + grad_kd)
+
+
+def kl_gradient_norms(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
+                      temperatures: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """‖∂KL(teacher_T ‖ student_T)/∂z‖ at each T, without and with the T² factor.
+
+    student_logits, teacher_logits: (V,); temperatures: (K,) -> two (K,) tensors. Computed by autograd
+    on all temperatures at once (the K rows are independent, so the gradient of the sum is per row).
+    """
+    T = temperatures.reshape(-1, 1)                                            # (K, 1)
+    z = student_logits.detach().reshape(1, -1).expand(T.shape[0], -1).clone().requires_grad_(True)  # (K, V)
+    log_q = torch.log_softmax(z / T, dim=-1)                                   # student, softened
+    log_p = torch.log_softmax(teacher_logits.detach().reshape(1, -1) / T, dim=-1)  # teacher, softened
+    kl = (log_p.exp() * (log_p - log_q)).sum(dim=-1)                           # (K,)
+    (grad,) = torch.autograd.grad(kl.sum(), z)
+    norms = grad.norm(dim=-1)
+    return norms, norms * temperatures.reshape(-1) ** 2
+
+
+def logit_matching_limit(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
+                         temperatures: torch.Tensor) -> torch.Tensor:
+    """Hinton's high-T limit of ‖∂KL/∂z‖: ‖(z − v)/N‖ / T² with zero-mean logits (softmax ignores a shift)."""
+    z = student_logits - student_logits.mean()
+    v = teacher_logits - teacher_logits.mean()
+    return (z - v).norm() / z.numel() / temperatures ** 2
+
+
+def same_up_to_a_shift(student_logits: torch.Tensor, teacher_logits: torch.Tensor, tol: float = 1e-9) -> bool:
+    """True when softmax cannot tell them apart at any T: z − v is constant, so the KL and its pull are 0."""
+    gap = student_logits - teacher_logits
+    return bool((gap - gap.mean()).abs().max() <= tol * max(1.0, float(gap.abs().max())))
+
+
+def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | None:
+    """Least-squares slope of log(values) against log(T): -2 means the values fall like 1/T².
+
+    None when fewer than two points are usable (values that are 0 have no logarithm).
+    """
+    keep = values > 0
+    if int(keep.sum()) < 2:
+        return None
+    x = temperatures[keep].double().log()
+    y = values[keep].double().log()
+    x_centered = x - x.mean()
+    denominator = (x_centered * x_centered).sum()
+    if float(denominator) == 0.0:
+        return None
+    return float((x_centered * (y - y.mean())).sum() / denominator)
+
+
+def high_temperature_range(temperatures: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
+    """The mask of temperatures at least `fraction` of the largest: where the high-T slope is fitted."""
+    return temperatures >= fraction * temperatures.max()

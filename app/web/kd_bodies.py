@@ -1,0 +1,182 @@
+"""Request and answer bodies of the explorers' endpoints under /api/kd (loss, T², reduction, KL direction).
+
+Shape rules that one field cannot check alone (rows of equal length, a teacher shaped like the student,
+a label inside the vocabulary) are checked by the later field against the earlier ones, so the 422
+names the field that is wrong.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from app.web.schemas import MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody
+
+# T ≥ 0.01: below that T² underflows against a KL of ~|logit|/T and the answer would be 0·∞ (NaN) in
+# float64 for the logits the API allows. No lesson needs a T under 0.1.
+Temperature = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.01, le=1000)]
+
+MAX_ROWS = 256
+MAX_CELLS = 65_536   # rows × vocabulary: keeps one request well under the body limit and fast
+
+Label = Annotated[int, Field(strict=True, ge=-100, le=MAX_LOGITS)]
+Row = Annotated[list[Logit], Field(min_length=1, max_length=MAX_LOGITS)]
+
+
+def _same_shape(name: str, rows: list[list[float]], info: ValidationInfo) -> list[list[float]]:
+    student = info.data.get("student_logits")
+    if student is None:  # the student field already failed; its own error says why
+        return rows
+    if len(rows) != len(student):
+        raise ValueError(f"{name} has {len(rows)} rows but student_logits has {len(student)}")
+    for i, (mine, theirs) in enumerate(zip(rows, student)):
+        if len(mine) != len(theirs):
+            raise ValueError(f"row {i} of {name} has {len(mine)} logits but student_logits has {len(theirs)}")
+    return rows
+
+
+class LossRequest(StrictBody):
+    student_logits: list[Row] = Field(min_length=1, max_length=MAX_ROWS,
+                                      description="one row of vocabulary logits per position")
+    teacher_logits: list[Row] = Field(min_length=1, max_length=MAX_ROWS)
+    labels: list[Label] = Field(min_length=1, max_length=MAX_ROWS, description="gold class per row; -100 = no label")
+    alpha: Alpha = 0.5
+    temperature: Temperature = 2.0
+    kl_reduction: Literal["seed", "token_mean"] = "seed"
+
+    @field_validator("student_logits")
+    @classmethod
+    def rows_of_equal_length(cls, rows: list[list[float]]) -> list[list[float]]:
+        width = len(rows[0])
+        for i, row in enumerate(rows):
+            if len(row) != width:
+                raise ValueError(f"row {i} has {len(row)} logits but row 0 has {width}; every row needs the same vocabulary")
+        if len(rows) * width > MAX_CELLS:
+            raise ValueError(f"at most {MAX_CELLS} logits in all (rows × vocabulary)")
+        return rows
+
+    @field_validator("teacher_logits")
+    @classmethod
+    def teacher_like_student(cls, rows: list[list[float]], info: ValidationInfo) -> list[list[float]]:
+        return _same_shape("teacher_logits", rows, info)
+
+    @field_validator("labels")
+    @classmethod
+    def labels_in_vocabulary(cls, labels: list[int], info: ValidationInfo) -> list[int]:
+        student = info.data.get("student_logits")
+        if student is None:
+            return labels
+        if len(labels) != len(student):
+            raise ValueError(f"{len(labels)} labels for {len(student)} rows of logits: give one per row")
+        vocab = len(student[0])
+        for i, label in enumerate(labels):
+            if label != -100 and not 0 <= label < vocab:
+                raise ValueError(f"label {i} is {label}; use a class 0..{vocab - 1}, or -100 for no label")
+        return labels
+
+
+class LossGradients(BaseModel):
+    ce: list[list[float]] = Field(description="∂(alpha·CE)/∂student_logits")
+    kd: list[list[float]] = Field(description="∂((1 − alpha)·T²·KL)/∂student_logits")
+    total: list[list[float]] = Field(description="∂loss/∂student_logits = ce + kd")
+
+
+class AlphaSweep(BaseModel):
+    alpha: list[float]
+    weighted_ce: list[float]
+    weighted_kd: list[float]
+    loss: list[float]
+
+
+class LossProbabilities(BaseModel):
+    student: list[list[float]] = Field(description="softmax(student_logits), T = 1")
+    student_t: list[list[float]] = Field(description="softmax(student_logits / T)")
+    teacher_t: list[list[float]] = Field(description="softmax(teacher_logits / T)")
+
+
+class LossResponse(BaseModel):
+    loss: float
+    ce: float = Field(description="CE(student, gold), mean over labelled rows; 0 when no row has a label")
+    kl: float = Field(description="KL(teacher_T ‖ student_T), reduced as asked, without T²")
+    kd_term: float = Field(description="T²·kl")
+    weighted_ce: float
+    weighted_kd: float
+    grad: LossGradients
+    alpha_sweep: AlphaSweep = Field(description="the weighted parts and the loss for alpha from 0 to 1")
+    probs: LossProbabilities
+
+
+class TemperatureGradientsRequest(StrictBody):
+    student_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
+    teacher_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
+    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES)
+
+    @field_validator("teacher_logits")
+    @classmethod
+    def teacher_like_student(cls, logits: list[float], info: ValidationInfo) -> list[float]:
+        student = info.data.get("student_logits")
+        if student is not None and len(logits) != len(student):
+            raise ValueError(f"teacher_logits has {len(logits)} logits but student_logits has {len(student)}")
+        return logits
+
+
+class TemperatureGradientsResponse(BaseModel):
+    temperatures: list[float]
+    grad_norm: list[float] = Field(description="‖∂KL(teacher_T ‖ student_T)/∂student_logits‖")
+    grad_norm_t2: list[float] = Field(description="‖∂(T²·KL)/∂student_logits‖")
+    logit_matching_limit: list[float] = Field(description="Hinton's high-T limit ‖(z − v)/N‖/T², zero-mean logits")
+    high_t_slope: float | None = Field(description="log-log slope of grad_norm over the high-T range; ≈ −2")
+    high_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; ≈ 0")
+    slope_fit_from: float = Field(description="the slopes are fitted over temperatures ≥ this")
+    slope_fit_points: int
+
+
+class ReductionRequest(StrictBody):
+    batch_size: Annotated[int, Field(strict=True, ge=1, le=8)] = 2
+    seq_len: Annotated[int, Field(strict=True, ge=1, le=64)] = 16
+    prompt_len: Annotated[int, Field(strict=True, ge=0, le=64)] = 6
+    vocab: Annotated[int, Field(strict=True, ge=2, le=128)] = 16
+    temperature: Temperature = 2.0
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
+
+    @field_validator("prompt_len")
+    @classmethod
+    def prompt_inside_sequence(cls, prompt_len: int, info: ValidationInfo) -> int:
+        seq_len = info.data.get("seq_len")
+        if seq_len is not None and prompt_len > seq_len:
+            raise ValueError(f"prompt_len {prompt_len} is longer than seq_len {seq_len}")
+        return prompt_len
+
+
+class ReductionResponse(BaseModel):
+    lengths: list[int]
+    seed_kl: list[float] = Field(description="batchmean: KL summed over every position / batch size")
+    token_mean_kl: list[float | None] = Field(description="mean over labelled positions; null before the first")
+    labelled: list[int]
+    masked: list[int] = Field(description="positions labelled -100 that the seed's KL still counts")
+    per_position: list[list[float]] = Field(description="(batch, seq) KL at each position, full length")
+    is_masked: list[list[bool]]
+    masked_share_of_seed_kl: float = Field(description="the part of the seed's KL (full length) from masked positions")
+
+
+class KLDirectionRequest(StrictBody):
+    separation: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=12)] = 6.0
+    left_weight: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.05, le=0.95)] = 0.6
+    width: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.4, le=3.0)] = 1.0
+
+
+class StudentFit(BaseModel):
+    mean: float
+    width: float
+    kl: float = Field(description="the divergence this student minimises, at its minimum")
+    probs: list[float]
+
+
+class KLDirectionResponse(BaseModel):
+    x: list[float]
+    teacher: list[float]
+    forward: StudentFit = Field(description="best student under KL(teacher ‖ student): mode covering")
+    reverse: StudentFit = Field(description="best student under KL(student ‖ teacher): mode seeking")
+    means: list[float]
+    forward_by_mean: list[float] = Field(description="the lowest forward KL for a student peaked at each mean")
+    reverse_by_mean: list[float]

@@ -1,0 +1,110 @@
+"""Slider latency: from a slider input to the chart showing that input's numbers, server round trip included.
+
+    .venv/bin/python bench/slider_latency.py [--moves 120]
+
+Opens lesson 4.3 in headless Chromium against the real app (uvicorn in its own process) and, for each
+explorer, moves its main slider to a new random position `--moves` times, one move at a time. Each
+move is timed inside the page with performance.now(): from dispatching the `input` event to the moment
+the explorer marks every one of its charts as drawn for that exact state (`data-drawn`, set when Plotly.react has
+resolved with the server's answer). Prints p50/p95/max per explorer, and the machine it ran on.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+
+from playwright.sync_api import sync_playwright
+
+from _server import running_server
+
+CHROMIUM = os.environ.get("BREWSLM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# explorer -> (its slider, the data-drawn key the chart must reach, built from the number fields the slider sets)
+EXPLORERS = {
+    "temperature": ("t-slider", "[n('t-number')].join('|')"),
+    "alpha": ("alpha-slider", "[n('alpha-number'), n('t-number')].join('|')"),
+    "t-squared": ("t-slider", "[n('t-number')].join('|')"),
+    "reduction": ("len-slider", "[n('len-number'), n('prompt-number'), n('batch-number')].join('|')"),
+    "kl-direction": ("sep-slider", "[n('sep-number'), n('weight-number')].join('|')"),
+}
+
+MEASURE = """async ([widget, slider, keyExpr, moves]) => {
+  const root = document.querySelector(`[data-widget="${widget}"]`);
+  const range = root.querySelector(`[data-role="${slider}"]`);
+  const charts = [...root.querySelectorAll('[data-role$="chart"]')];
+  const n = (role) => root.querySelector(`[data-role="${role}"]`).value;
+  const expectedKey = new Function("n", `return ${keyExpr};`);
+  const max = Number(range.max);
+  let seed = 12345;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const times = [];
+  performance.clearResourceTimings();
+  for (let i = 0; i < moves; i++) {
+    let pos;
+    do { pos = Math.floor(random() * (max + 1)); } while (String(pos) === range.value);
+    const t0 = performance.now();
+    range.value = String(pos);
+    range.dispatchEvent(new Event("input", { bubbles: true }));
+    const want = expectedKey(n);
+    // Done when every chart of the explorer shows this state.
+    const allDrawn = () => charts.every((c) => c.dataset.drawn === want);
+    if (!allDrawn()) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no chart for ${want} after 5 s`)), 5000);
+        const obs = new MutationObserver(() => {
+          if (allDrawn()) { obs.disconnect(); clearTimeout(timer); resolve(); }
+        });
+        for (const c of charts) obs.observe(c, { attributes: true, attributeFilter: ["data-drawn"] });
+      });
+    }
+    times.push(performance.now() - t0);
+  }
+  // The fetch part of each move (request sent to answer read), from the browser's resource timings.
+  const fetches = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/kd/")).map((e) => e.duration);
+  return { times, fetches };
+}"""
+
+
+def cpu_model() -> str:
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=120)
+    args = parser.parse_args()
+    with running_server() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/lessons/kd-loss")
+        for name in EXPLORERS:
+            page.wait_for_selector(f'[data-widget="{name}"] [data-role$="chart"][data-drawn]')
+        print(f"Slider latency, {args.moves} moves per explorer (input event -> chart drawn with the server's answer)")
+        print(f"  machine: {os.cpu_count()} cores, {cpu_model()}; load average {os.getloadavg()[0]:.2f}; "
+              f"Chromium {browser.version}")
+        worst = 0.0
+        for name, (slider, key) in EXPLORERS.items():
+            page.evaluate(MEASURE, [name, slider, key, 10])                      # warm-up, not counted
+            result = page.evaluate(MEASURE, [name, slider, key, args.moves])
+            times = result["times"]
+            q = statistics.quantiles(times, n=100)
+            worst = max(worst, q[94])
+            fetch = statistics.median(result["fetches"]) if result["fetches"] else float("nan")
+            print(f"  {name:<13} p50 {q[49]:6.1f} ms   p95 {q[94]:6.1f} ms   max {max(times):6.1f} ms"
+                  f"   (of which the server round trip: p50 {fetch:5.1f} ms)")
+        print(f"  worst p95 {worst:.1f} ms (target: ≤ 50 ms); load average now {os.getloadavg()[0]:.2f}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

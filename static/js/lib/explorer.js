@@ -1,0 +1,46 @@
+// What every explorer shares: start-up with a readable error, the "changed" event, and the lesson's
+// "Open in demo mode" link kept equal to the explorer's current state.
+//
+// An explorer object offers: name (its /demo/NAME), queryState() (what a link must carry), presetNames,
+// loadPreset(name), reset(), and optionally nudgeT(steps) and nudgeAlpha(steps) for the demo keys.
+import { demoHref } from "./url-state.js";
+
+export const CHANGE_EVENT = "explorer:change";
+
+/** Tell listeners (demo link, address bar, demo keys) that the explorer's state moved. */
+export function announceChange(root) {
+  root.dispatchEvent(new CustomEvent(CHANGE_EVENT));
+}
+
+export function showWidgetError(root, message) {
+  const box = root.querySelector('[data-role="error"]');
+  if (!box) return;
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+/** Record on the chart which state it now shows, once Plotly has drawn it (tests and the benchmark wait on it). */
+export function markDrawn(chart, key, drawing) {
+  Promise.resolve(drawing).then(() => { chart.dataset.drawn = key; });
+}
+
+function keepDemoLinkFresh(root, explorer) {
+  const link = root.querySelector('[data-role="demo-link"]');
+  if (!link) return;
+  const refresh = () => { link.href = demoHref(explorer.name, explorer.queryState()); };
+  root.addEventListener(CHANGE_EVENT, refresh);
+  refresh();
+}
+
+/** Start an explorer on every element marked data-widget=NAME; a failure shows in the widget, not the console. */
+export function startExplorers(name, Explorer) {
+  for (const root of document.querySelectorAll(`[data-widget="${name}"]`)) {
+    try {
+      root.explorer = new Explorer(root);
+      keepDemoLinkFresh(root, root.explorer);
+      root.dispatchEvent(new CustomEvent("explorer:ready", { bubbles: true }));
+    } catch (err) {
+      showWidgetError(root, `This explorer could not start: ${err.message}`);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Forward vs reverse KL: the server searches a family of one-peak students for the best fit to a
+// two-peak teacher under each direction (POST /api/kd/kl-direction). Forward covers, reverse seeks.
+import { latestOnly, postJSON } from "../lib/api.js";
+import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { LogSlider } from "../lib/log-slider.js";
+import { numberParam, readParams } from "../lib/url-state.js";
+
+const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
+const describeFit = (f) => `peak ${f.mean.toFixed(2)}, width ${f.width.toFixed(2)} (KL ${f.kl.toFixed(3)})`;
+
+class KLDirectionExplorer {
+  constructor(root) {
+    this.root = root;
+    this.name = "kl-direction";
+    this.presetNames = [];
+    this.el = (role) => root.querySelector(`[data-role="${role}"]`);
+    this.request = latestOnly(
+      (s) => postJSON("/api/kd/kl-direction", { separation: s.separation, left_weight: s.weight, width: 1.0 }),
+      (answer, s) => this.render(answer, s),
+      (err) => showWidgetError(root, err.message),
+    );
+    this.separation = new LogSlider(this.el("sep-slider"), this.el("sep-number"), {
+      min: 0, max: 10, value: 6, scale: "linear", decimals: 1, format: (v) => v.toFixed(1), label: "distance ",
+      onChange: () => this.update() });
+    this.weight = new LogSlider(this.el("weight-slider"), this.el("weight-number"), {
+      min: 0.05, max: 0.95, value: 0.6, scale: "linear", label: "left share ", onChange: () => this.update() });
+    this.start(readParams(root));
+  }
+
+  start(params) {
+    this.initial = params;
+    this.separation.set(numberParam(params.separation, 6), "init");
+    this.weight.set(numberParam(params.left_weight, 0.6), "init");
+    this.update();
+  }
+
+  queryState() { return { separation: this.separation.value, left_weight: this.weight.value }; }
+
+  reset() { this.start(this.initial); }
+  loadPreset() {}
+  presetLabel() { return ""; }
+  nudgeMain(steps) { this.separation.nudge(5 * steps); }
+
+  update() {
+    this.request({ separation: this.separation.value, weight: this.weight.value });
+    announceChange(this.root);
+  }
+
+  render(answer, s) {
+    showWidgetError(this.root, "");
+    this.el("forward").textContent = describeFit(answer.forward);
+    this.el("reverse").textContent = describeFit(answer.reverse);
+    const key = `${s.separation.toFixed(1)}|${s.weight.toFixed(2)}`;
+    const fits = [
+      { type: "bar", x: answer.x, y: answer.teacher, name: "teacher (two peaks)", marker: { color: COLORS.reference },
+        hovertemplate: "x %{x:.1f}: %{y:.4f}<extra>teacher</extra>" },
+      { type: "scatter", mode: "lines", x: answer.x, y: answer.forward.probs, name: "best under forward KL (covers)",
+        line: { color: COLORS.ce, width: 4 } },
+      { type: "scatter", mode: "lines", x: answer.x, y: answer.reverse.probs, name: "best under reverse KL (seeks)",
+        line: { color: COLORS.kd, width: 4, dash: "dash" } },
+    ];
+    const fitLayout = baseLayout({ bargap: 0, xaxis: { title: { text: "outcome" } }, yaxis: { title: { text: "probability" } },
+                                   legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+    markDrawn(this.el("fit-chart"), key, reactChart(this.el("fit-chart"), fits, fitLayout));
+    const landscape = [
+      { type: "scatter", mode: "lines", x: answer.means, y: answer.forward_by_mean, name: "forward KL(teacher ‖ student)",
+        line: { color: COLORS.ce, width: 3 } },
+      { type: "scatter", mode: "lines", x: answer.means, y: answer.reverse_by_mean, name: "reverse KL(student ‖ teacher)",
+        line: { color: COLORS.kd, width: 3, dash: "dash" } },
+    ];
+    const landscapeLayout = baseLayout({
+      xaxis: { title: { text: "student's peak position (best width at each)" } }, yaxis: { title: { text: "KL (log)" }, type: "log" },
+      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+    markDrawn(this.el("landscape-chart"), key, reactChart(this.el("landscape-chart"), landscape, landscapeLayout));
+    const summary = `Teacher peaks ${s.separation.toFixed(1)} apart, ${Math.round(100 * s.weight)}% of the mass on the left. ` +
+      `Forward KL's best student: ${describeFit(answer.forward)}, spread over both peaks. ` +
+      `Reverse KL's best student: ${describeFit(answer.reverse)}, on one peak.`;
+    this.el("summary").textContent = summary;
+    this.el("fit-chart").setAttribute("aria-label", `Teacher and best students. ${summary}`);
+    fillTableWhenShown(this.el("table"), ["student's peak", "best forward KL", "best reverse KL"], () =>
+      answer.means.map((m, i) => [m.toFixed(2), answer.forward_by_mean[i].toFixed(4), answer.reverse_by_mean[i].toFixed(4)])
+        .filter((_, i) => i % 4 === 0));
+  }
+}
+
+startExplorers("kl-direction", KLDirectionExplorer);

@@ -1,0 +1,113 @@
+// Reduction and masking explorer: the seed's F.kl_div(..., "batchmean") divides by the batch size only,
+// so on (batch, seq, vocab) logits it grows with length and counts prompt positions; the token mean
+// does neither. Every number comes from POST /api/kd/reduction (torch on the server).
+import { latestOnly, postJSON } from "../lib/api.js";
+import { baseLayout, COLORS, fillTableWhenShown, formatPercent, reactChart } from "../lib/charts.js";
+import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { LogSlider } from "../lib/log-slider.js";
+import { numberParam, readParams } from "../lib/url-state.js";
+
+const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
+const fmt = (x) => (x === null ? "–" : x.toFixed(3));
+
+class ReductionExplorer {
+  constructor(root) {
+    this.root = root;
+    this.name = "reduction";
+    this.presetNames = [];
+    this.el = (role) => root.querySelector(`[data-role="${role}"]`);
+    this.request = latestOnly(
+      (s) => postJSON("/api/kd/reduction", { batch_size: s.batch, seq_len: s.len, prompt_len: s.prompt, vocab: 16,
+                                             temperature: 2.0, seed: 0 }),
+      (answer, s) => this.render(answer, s),
+      (err) => showWidgetError(root, err.message),
+    );
+    const integer = (role, min, max, value, label) => new LogSlider(this.el(`${role}-slider`), this.el(`${role}-number`), {
+      min, max, value, scale: "linear", decimals: 0, format: (v) => String(v), label, onChange: () => this.update() });
+    this.len = integer("len", 1, 48, 16, "length ");
+    this.prompt = integer("prompt", 0, 48, 6, "prompt positions: ");
+    this.batch = integer("batch", 1, 8, 2, "batch size ");
+    this.start(readParams(root));
+  }
+
+  start(params) {
+    this.initial = params;
+    this.len.set(numberParam(params.seq_len, 16), "init");
+    this.prompt.set(numberParam(params.prompt_len, 6), "init");
+    this.batch.set(numberParam(params.batch_size, 2), "init");
+    this.update();
+  }
+
+  queryState() { return { seq_len: this.len.value, prompt_len: this.prompt.value, batch_size: this.batch.value }; }
+
+  reset() { this.start(this.initial); }
+  loadPreset() {}
+  presetLabel() { return ""; }
+  nudgeMain(steps) { this.len.nudge(steps); }
+
+  update() {
+    // A prompt cannot be longer than the sequence: keep the prompt slider inside it.
+    if (this.prompt.value > this.len.value) this.prompt.set(this.len.value, "init");
+    this.request({ len: this.len.value, prompt: this.prompt.value, batch: this.batch.value });
+    announceChange(this.root);
+  }
+
+  render(answer, s) {
+    showWidgetError(this.root, "");
+    const last = answer.lengths.length - 1;
+    const seed = answer.seed_kl[last];
+    const tokenMean = answer.token_mean_kl[last];
+    this.el("seed").textContent = fmt(seed);
+    this.el("token-mean").textContent = fmt(tokenMean);
+    this.el("ratio").textContent = tokenMean ? `${(seed / tokenMean).toFixed(1)}×` : "–";
+    this.el("masked-share").textContent = formatPercent(answer.masked_share_of_seed_kl);
+    const key = `${s.len}|${s.prompt}|${s.batch}`;
+    markDrawn(this.el("length-chart"), key, this.drawLengths(answer, s));
+    markDrawn(this.el("position-chart"), key, this.drawPositions(answer));
+    const summary = `With ${s.batch} sequences of ${s.len} positions, ${s.prompt} of them prompt: the seed's batchmean KL is ` +
+      `${fmt(seed)} (summed over ${s.batch * s.len} positions, divided by ${s.batch}); the token mean over the ` +
+      `${answer.labelled[last]} labelled positions is ${fmt(tokenMean)}. Prompt positions make up ` +
+      `${formatPercent(answer.masked_share_of_seed_kl)} of the seed's KL.`;
+    this.el("summary").textContent = summary;
+    this.el("length-chart").setAttribute("aria-label", `Line chart of both reductions against sequence length. ${summary}`);
+    fillTableWhenShown(this.el("table"), ["length", "seed (batchmean)", "token_mean", "labelled positions", "prompt positions counted by seed"], () =>
+      answer.lengths.map((n, i) => [String(n), fmt(answer.seed_kl[i]), fmt(answer.token_mean_kl[i]),
+                                    String(answer.labelled[i]), String(answer.masked[i])]));
+  }
+
+  drawLengths(answer, s) {
+    const traces = [
+      { type: "scatter", mode: "lines+markers", x: answer.lengths, y: answer.seed_kl, name: "seed: sum / batch size",
+        line: { color: COLORS.kd, width: 3 }, hovertemplate: "length %{x}: %{y:.3f}<extra>seed</extra>" },
+      { type: "scatter", mode: "lines+markers", x: answer.lengths, y: answer.token_mean_kl, name: "token_mean: labelled positions only",
+        line: { color: COLORS.ce, width: 3 }, connectgaps: false, hovertemplate: "length %{x}: %{y:.3f}<extra>token mean</extra>" },
+    ];
+    const layout = baseLayout({
+      xaxis: { title: { text: "sequence length" }, range: [0.5, Math.max(2, s.len) + 0.5] },
+      yaxis: { title: { text: "KL term (no T²)" }, rangemode: "tozero" }, legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
+      shapes: s.prompt ? [{ type: "rect", x0: 0.5, x1: s.prompt + 0.5, yref: "paper", y0: 0, y1: 1, line: { width: 0 },
+                            fillcolor: "rgba(154,165,177,0.25)", layer: "below" }] : [],
+      annotations: s.prompt ? [{ x: (s.prompt + 1) / 2, yref: "paper", y: 1, yanchor: "top", text: "prompt", showarrow: false }] : [],
+      uirevision: "keep",
+    });
+    return reactChart(this.el("length-chart"), traces, layout);
+  }
+
+  drawPositions(answer) {
+    const rows = answer.per_position.map((_, b) => `seq ${b + 1}`);
+    const cols = answer.per_position[0].map((_, i) => i + 1);
+    const only = (masked) => answer.per_position.map((row, b) => row.map((v, i) => (answer.is_masked[b][i] === masked ? v : null)));
+    const zmax = Math.max(...answer.per_position.flat());
+    const heat = (z, name, colorscale, showscale) => ({ type: "heatmap", x: cols, y: rows, z, name, colorscale, zmin: 0, zmax,
+      showscale, xgap: 1, ygap: 1, hovertemplate: `%{y}, position %{x}: KL %{z:.3f}<extra>${name}</extra>` });
+    const traces = [
+      heat(only(false), "labelled", "Oranges", true),
+      heat(only(true), "prompt (−100)", [[0, "#e9ecef"], [1, "#495057"]], false),
+    ];
+    const layout = baseLayout({ xaxis: { title: { text: "position (grey: prompt, label −100)" } },
+                                yaxis: { autorange: "reversed" }, uirevision: "keep" });
+    return reactChart(this.el("position-chart"), traces, layout);
+  }
+}
+
+startExplorers("reduction", ReductionExplorer);

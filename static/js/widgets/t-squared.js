@@ -1,0 +1,144 @@
+// T² explorer: ‖∂KL/∂z‖ falls like 1/T² at high T; multiplied by T² it levels off. Norms, slopes and
+// Hinton's logit-matching limit all come from the server (POST /api/kd/temperature-gradients).
+import { latestOnly, postJSON } from "../lib/api.js";
+import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { LogSlider } from "../lib/log-slider.js";
+import { readLogitsField } from "../lib/logits-field.js";
+import { listParam, numberParam, readParams } from "../lib/url-state.js";
+
+const T_MIN = 0.5;
+const T_MAX = 50;
+// 48 temperatures evenly spaced in log T, 0.5 .. 50.
+const GRID = Array.from({ length: 48 }, (_, i) => T_MIN * (T_MAX / T_MIN) ** (i / 47));
+
+export const PRESETS = {
+  digit: { student: [0.2, 2.0, 0.3, 0.5, 0.6, 0.1, -0.4, 5.0, 0.9, 2.5],
+           teacher: [0.4, 3.2, 0.1, 1.1, 0.9, 0.3, -0.6, 9.0, 0.7, 4.4], T: 4 },
+  close: { student: [2.0, 1.0, 0.0], teacher: [2.2, 0.8, 0.1], T: 2 },
+  far: { student: [0, 0, 0, 0], teacher: [8, 0, -2, 1], T: 2 },
+  tokens: { student: [4.0, 4.5, 3.0, 3.5, 2.0, 1.0, 2.4, 0.0], teacher: [6.0, 4.9, 4.5, 4.2, 3.6, 3.1, 2.4, 1.0], T: 2 },
+};
+
+const sci = (x) => (x === 0 ? "0" : x.toExponential(2));
+const slopeText = (s) => (s === null ? "none (no gradient)" : s.toFixed(2));
+
+class TSquaredExplorer {
+  constructor(root) {
+    this.root = root;
+    this.name = "t-squared";
+    this.presetNames = Object.keys(PRESETS);
+    this.el = (role) => root.querySelector(`[data-role="${role}"]`);
+    this.request = latestOnly(
+      (s) => postJSON("/api/kd/temperature-gradients",
+        { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...GRID, s.T] }),
+      (answer, s) => this.render(answer, s),
+      (err) => showWidgetError(root, err.message),
+    );
+    this.T = new LogSlider(this.el("t-slider"), this.el("t-number"), {
+      min: T_MIN, max: T_MAX, value: 2, label: "T = ", onChange: () => this.update() });
+    for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
+    root.querySelectorAll("[data-preset-choice]").forEach((b) => {
+      b.addEventListener("click", () => this.loadPreset(b.dataset.presetChoice));
+    });
+    this.start(readParams(root));
+  }
+
+  start(params) {
+    this.initial = params;
+    const base = PRESETS[params.preset] ? params.preset : "digit";
+    const p = PRESETS[base];
+    this.show(base, { student: listParam(params.student, p.student), teacher: listParam(params.teacher, p.teacher),
+                      T: numberParam(params.T, p.T) });
+  }
+
+  loadPreset(name) { this.show(name, PRESETS[name]); }
+  reset() { this.start(this.initial); }
+  presetLabel(name) { return this.root.querySelector(`[data-preset-choice="${name}"]`).textContent.replace(/^\d\s*/, "").trim(); }
+  nudgeT(steps) { this.T.nudge(20 * steps); }
+
+  show(preset, { student, teacher, T }) {
+    this.preset = preset;
+    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === preset));
+    });
+    this.el("student").value = student.join(", ");
+    this.el("teacher").value = teacher.join(", ");
+    this.T.set(T, "init");
+    this.update();
+  }
+
+  readState() {
+    const student = readLogitsField(this.el("student"), this.el("student-error"), { min: 2, max: 32 });
+    const teacher = readLogitsField(this.el("teacher"), this.el("teacher-error"), { min: 2, max: 32 });
+    if (student.error || teacher.error) return null;
+    if (teacher.values.length !== student.values.length) {
+      this.el("teacher-error").textContent = `Give as many teacher logits as student logits (${student.values.length}).`;
+      this.el("teacher").setAttribute("aria-invalid", "true");
+      return null;
+    }
+    return { student: student.values, teacher: teacher.values, T: this.T.value };
+  }
+
+  queryState() {
+    const s = this.readState() || {};
+    return { preset: this.preset, T: this.T.value, student: s.student, teacher: s.teacher };
+  }
+
+  update() {
+    const state = this.readState();
+    if (!state) return;
+    this.request(state);
+    announceChange(this.root);
+  }
+
+  render(answer, s) {
+    showWidgetError(this.root, "");
+    const n = GRID.length;
+    const curve = (key) => answer[key].slice(0, n);
+    const at = (key) => answer[key][n];            // the marked T was sent last
+    const demo = document.body.classList.contains("demo-mode");
+    const line = (y, name, color, dash, width = 3) => ({ type: "scatter", mode: "lines", x: GRID, y, name,
+      line: { color, dash, width }, hovertemplate: `T %{x:.2f}: %{y:.3e}<extra>${name}</extra>` });
+    const limitT2 = curve("logit_matching_limit").map((v, i) => v * GRID[i] ** 2);
+    const traces = [
+      line(curve("grad_norm"), "‖∂KL/∂z‖ (no T²)", COLORS.ce, "solid"),
+      line(curve("grad_norm_t2"), "‖∂(T²·KL)/∂z‖", COLORS.kd, "solid"),
+      line(curve("logit_matching_limit"), "Hinton's limit ‖z − v‖/(N·T²)", COLORS.reference, "dash", 2),
+      line(limitT2, "… times T²: ‖z − v‖/N", COLORS.reference, "dot", 2),
+      { type: "scatter", mode: "markers", x: [s.T, s.T], y: [at("grad_norm"), at("grad_norm_t2")], showlegend: false,
+        marker: { size: 13, color: [COLORS.ce, COLORS.kd], line: { color: demo ? "#fff" : "#000", width: 1.5 } },
+        hovertemplate: `T ${s.T.toFixed(2)}: %{y:.3e}<extra>marked</extra>` },
+    ];
+    const layout = baseLayout({
+      xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(T_MIN), Math.log10(T_MAX)] },
+      yaxis: { type: "log", title: { text: "gradient norm (log)" }, exponentformat: "power" },
+      shapes: [
+        { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: T_MAX, yref: "paper", y0: 0, y1: 1,
+          fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
+        { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
+      ],
+      annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * T_MAX)), yref: "paper", y: 1.03, showarrow: false,
+                      text: "slope fitted here" }],
+      uirevision: "keep",
+    });
+    markDrawn(this.el("chart"), s.T.toFixed(2), reactChart(this.el("chart"), traces, layout));
+    this.el("slope").textContent = slopeText(answer.high_t_slope);
+    this.el("slope-t2").textContent = slopeText(answer.high_t_slope_t2);
+    this.el("norm-t").textContent = sci(at("grad_norm"));
+    this.el("norm-t2-t").textContent = sci(at("grad_norm_t2"));
+    this.el("fit-note").textContent = `Slopes: least-squares fit of log norm on log T over the ${answer.slope_fit_points} ` +
+      `temperatures from ${answer.slope_fit_from.toFixed(1)} to ${T_MAX}. A slope of −2 means the pull falls like 1/T².`;
+    const summary = answer.high_t_slope === null
+      ? "The student already matches the teacher (up to a shift), so the KL has no gradient at any T."
+      : `At high T the KL's gradient norm falls with slope ${answer.high_t_slope.toFixed(2)} on log-log axes ` +
+        `(about 1/T²); multiplied by T² its slope is ${answer.high_t_slope_t2.toFixed(2)}, flat. ` +
+        `At T = ${s.T.toFixed(2)} the norm is ${sci(at("grad_norm"))} without T² and ${sci(at("grad_norm_t2"))} with it.`;
+    this.el("summary").textContent = summary;
+    this.el("chart").setAttribute("aria-label", `Log-log chart of the KL gradient norm across T. ${summary}`);
+    fillTableWhenShown(this.el("table"), ["T", "‖∂KL/∂z‖", "‖∂(T²·KL)/∂z‖", "Hinton's limit"], () =>
+      GRID.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
+  }
+}
+
+startExplorers("t-squared", TSquaredExplorer);
