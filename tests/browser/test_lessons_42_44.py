@@ -128,3 +128,15 @@ def test_quality_widget_reruns_from_the_keyboard_and_names_bad_input(page):
     widget.locator("[data-role=alpha]").fill("1.5")
     widget.get_by_role("button", name="Train both students").press("Enter")
     expect(widget.locator("[data-role=input-error]")).to_have_text("alpha must be a number from 0 to 1.")
+
+
+@pytest.mark.parametrize("path", ["/lessons/kd-teacher-capture", "/lessons/kd-quality-kept"])
+def test_no_serious_or_critical_axe_violations(page, path):
+    import re
+
+    from tests.browser.test_accessibility import serious_violations
+
+    page.goto(path)
+    for chart in page.locator("[data-widget] [data-role$=chart]").all():   # judge the page as people see it
+        expect(chart).to_have_attribute("data-drawn", re.compile(".+"), timeout=SLOW)
+    assert serious_violations(page) == []
