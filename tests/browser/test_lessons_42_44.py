@@ -48,6 +48,7 @@ def test_teacher_widget_shows_the_servers_distribution_coverage_and_jsonl_line(p
     expect(widget.locator("[data-role=jsonl-line]")).to_have_text(answer["jsonl_line"])
     expect(widget.locator("[data-role=target]")).to_have_text(answer["target"])
     expect(widget.locator("mark.token")).to_have_text(f"[{answer['target']}]")
+    expect(widget.locator("[data-role=status]")).to_have_text(f"Teacher {answer['teacher_id']}, order 3, position 1.")
     bars = page.evaluate("el => el.data[0].y", widget.locator("[data-role=dist-chart]").element_handle())
     assert bars == pytest.approx([d["p"] for d in answer["distribution"][:12]], abs=1e-12)
     cov = page.evaluate("el => el.data[0].y", widget.locator("[data-role=coverage-chart]").element_handle())

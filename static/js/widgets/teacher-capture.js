@@ -71,6 +71,7 @@ class TeacherCapture {
 
   render(a) {
     this.el("error").hidden = true;
+    this.el("status").textContent = `Teacher ${a.teacher_id}, order ${a.example}, position ${a.position}.`;
     // The order, with the predicted token marked: text only, never HTML.
     const row = this.el("tokens");
     row.replaceChildren(...a.tokens.map((tok, i) => {
