@@ -135,7 +135,7 @@ def final_table(summary: dict) -> str:
     rows = [("student (" + summary["training_mode"] + ")", summary["student"])]
     if summary["teacher"] is not None:
         rows.append(("teacher", summary["teacher"]))
-    rows.append(("truth (floor)", {**summary["truth"], "kl_to_teacher": None}))
+    rows.append(("true distribution", {**summary["truth"], "kl_to_teacher": None}))
 
     def cell(v: float | None) -> str:
         return "-" if v is None else f"{v:.4f}"

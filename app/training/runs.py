@@ -211,6 +211,7 @@ class RunManager:
         while self._pending and len(self._running) < self.limits.max_concurrent:
             run = self._pending.popleft()
             self._running.add(run.id)
+            run.status = "running"  # it holds a slot from now on, even before its thread is scheduled
             thread = threading.Thread(target=self._work, args=(run,), name=f"run-{run.id}", daemon=True)
             self._threads[run.id] = thread
             thread.start()
@@ -224,7 +225,6 @@ class RunManager:
         timer.daemon = True
         timer.start()
         try:
-            run.status = "running"
             self._drive(run)
         finally:
             timer.cancel()

@@ -7,6 +7,7 @@ teacher (DistilBERT's "97% of BERT") and as the share of the teacher–SFT gap c
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -30,9 +31,14 @@ def _run(cfg: TinyLMRunConfig, teacher: Teacher, device: torch.device,
     return curve, final["student"]
 
 
+def _finite(table: dict) -> dict:
+    # NaN (no gap to close) is not JSON: send null
+    return {k: {m: (v if math.isfinite(v) else None) for m, v in row.items()} for k, row in table.items()}
+
+
 def quality_kept(teacher: dict, sft: dict, kd: dict) -> dict:
     """Ratios to the teacher and shares of the gap closed, for each student where they make sense."""
-    return {
+    return _finite({
         "accuracy_ratio": {"sft": tinylm_eval.ratio(sft["accuracy"], teacher["accuracy"]),
                            "kd": tinylm_eval.ratio(kd["accuracy"], teacher["accuracy"])},
         # perplexity: lower is better, so the ratio is teacher ÷ student (1.0 = as good as the teacher)
@@ -44,7 +50,7 @@ def quality_kept(teacher: dict, sft: dict, kd: dict) -> dict:
             "kl_to_truth": tinylm_eval.gap_closed(sft["kl_to_truth"], kd["kl_to_truth"],
                                                   teacher["kl_to_truth"]),
         },
-    }
+    })
 
 
 def compare(teacher: Teacher, *, alpha: float, temperature: float, top_k: int, examples: int, steps: int,

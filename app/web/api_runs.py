@@ -5,11 +5,13 @@ the run's event log, so the event loop stays free while students train.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from contextlib import asynccontextmanager
 from typing import Annotated, AsyncIterator, Literal, Optional
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -21,11 +23,22 @@ from app.training.runs import QueueFull, Run, RunLimits, RunManager
 from app.web.deps import SettingsDep
 from app.web.schemas import Alpha, StrictBody, Temperature
 
-router = APIRouter(prefix="/api/runs", tags=["runs"])
-
 KEEPALIVE_S = 15.0          # a comment line this often keeps proxies from closing an idle stream
+SHUTDOWN_WAIT_S = 30.0      # per run thread; a first run may be training the teacher (a few seconds)
 CANCEL_WAIT_S = 2.0         # DELETE waits this long for the run to reach its next step and stop
 EXPERIMENT_FIELDS = ("alpha", "temperature", "steps", "seed", "omit_class", "student_hidden")
+
+
+@asynccontextmanager
+async def stop_runs_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, cancel every run and wait for its thread: torch must not be mid-kernel at exit."""
+    yield
+    manager = getattr(app.state, "run_manager", None)
+    if manager is not None:
+        await asyncio.to_thread(manager.shutdown, SHUTDOWN_WAIT_S)
+
+
+router = APIRouter(prefix="/api/runs", tags=["runs"], lifespan=stop_runs_on_shutdown)
 
 
 class RunRequest(StrictBody):
@@ -70,7 +83,7 @@ def limits_from(settings: Settings) -> RunLimits:
 
 
 def get_run_manager(request: Request) -> RunManager:
-    """One manager per app, made on first use (tests override this dependency)."""
+    """One manager per app, made on first use (tests may put their own in `app.state.run_manager`)."""
     state = request.app.state
     if getattr(state, "run_manager", None) is None:
         settings: Settings = state.settings

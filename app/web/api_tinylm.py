@@ -7,14 +7,13 @@ recent ones are kept and a reload is instant.
 """
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.device import resolve_device
 from app.training import tinylm_task as task
@@ -46,33 +45,94 @@ class CompareRequest(StrictBody):
     seed: int = Field(0, strict=True, ge=0, le=10_000)
 
 
+class TokenProb(BaseModel):
+    id: int
+    token: str
+    p: float = Field(description="the teacher's probability at the capture temperature")
+    truth: float = Field(description="the task's true probability")
+
+
+class KeptId(BaseModel):
+    id: int
+    token: str
+    logprob: float
+
+
+class TeacherView(BaseModel):
+    example: int
+    position: int
+    k: int
+    temperature: float
+    tokens: list[str]
+    prompt_len: int
+    target_index: int = Field(description="index in `tokens` of the token this position predicts")
+    target: str
+    distribution: list[TokenProb] = Field(description="every token, most likely first")
+    coverage: list[float] = Field(description="the teacher's mass in its top 1, 2, ..., V ids")
+    mass_kept: float
+    mass_lost: float
+    kept: list[KeptId]
+    jsonl_meta: str = Field(description="line 1 of a capture with this k and temperature")
+    jsonl_line: str = Field(description="the line `brewslm capture` writes for this example")
+    teacher_id: str
+
+
+class Scores(BaseModel):
+    accuracy: float
+    perplexity: float
+    kl_to_truth: float
+    kl_to_teacher: float | None
+
+
+class CurvePoint(BaseModel):
+    step: int
+    loss: float
+    accuracy: float
+    kl_to_truth: float
+
+
+class CompareAnswer(BaseModel):
+    config: dict[str, float | int]
+    teacher: Scores
+    sft: Scores
+    kd: Scores
+    truth: dict[str, float]
+    quality_kept: dict[str, dict[str, float | None]] = Field(
+        description="accuracy_ratio and perplexity_ratio per student; gap_closed per measure (null if no gap)")
+    curves: dict[str, list[CurvePoint]]
+    eval_examples: int
+    seconds: float
+
+
 async def _teacher(cache_dir: Path) -> Teacher:
     # The first call trains the teacher (seconds); get_teacher's lock makes concurrent first calls wait.
     return await to_thread.run_sync(get_teacher, cache_dir)
 
 
 @router.post("/teacher")
-async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> dict:
+async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
     teacher = await _teacher(settings.cache_dir)
     return await to_thread.run_sync(lambda: inspect(teacher, body.example, body.position, body.k,
                                                     body.temperature))
 
 
-_compare_lock = asyncio.Lock()
+# A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
+# (several test servers run in one process) the request arrives on.
+_compare_lock = threading.Lock()
 _answers: OrderedDict[tuple, dict] = OrderedDict()
 _KEEP = 16
 
 
 @router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep) -> dict:
+async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
     key = (str(settings.cache_dir), *body.model_dump().values())
     if key in _answers:
         return _answers[key]
-    if _compare_lock.locked():
+    if not _compare_lock.acquire(blocking=False):
         raise HTTPException(429, "Another comparison is running; try again in a few seconds.")
-    async with _compare_lock:
+    try:
         teacher = await _teacher(settings.cache_dir)
         cancel = threading.Event()
         timer = threading.Timer(settings.max_run_seconds, cancel.set)
@@ -87,6 +147,8 @@ async def post_compare(body: CompareRequest, settings: SettingsDep) -> dict:
             raise HTTPException(500, str(err)) from None
         finally:
             timer.cancel()
+    finally:
+        _compare_lock.release()
     _answers[key] = answer
     while len(_answers) > _KEEP:
         _answers.popitem(last=False)

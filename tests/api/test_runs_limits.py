@@ -11,7 +11,8 @@ import torch
 from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
-from app.web.api_runs import get_run_manager, limits_from
+from app.training.teacher_cache import TeacherCache
+from app.web.api_runs import limits_from
 from tests.live_server import serve
 from tests.sse_client import follow
 
@@ -21,8 +22,7 @@ BODY = {"experiment": "digits", "steps": 5000, "student_hidden": 16, "device": "
 def serve_with(settings: Settings, registry=None):
     app = create_app(settings)
     if registry is not None:
-        manager = RunManager(registry, limits_from(settings))
-        app.dependency_overrides[get_run_manager] = lambda: manager
+        app.state.run_manager = RunManager(registry, limits_from(settings))  # shut down with the app
     return serve(app)
 
 
@@ -47,12 +47,13 @@ def test_full_queue_gets_429_with_a_reason(test_settings):
 
 
 def test_wall_time_limit_ends_the_run_with_an_error_event(test_settings):
-    settings = test_settings.model_copy(update={"max_run_seconds": 0.5})
+    TeacherCache(test_settings.cache_dir).get("cpu")  # on disk, so the limit is spent training the student
+    settings = test_settings.model_copy(update={"max_run_seconds": 1.0})
     with serve_with(settings) as url, httpx.Client(base_url=url, timeout=30) as client:
         events = follow(client, client.post("/api/runs", json=BODY).json()["events_url"])
     assert events[-1].event == "error"
-    assert "wall-time limit of 0.5 s" in events[-1].data["reason"]
-    assert events[-2].event == "step" and events[-2].data["step"] < 5000
+    assert "wall-time limit of 1 s" in events[-1].data["reason"]
+    assert "done" not in [e.event for e in events]
 
 
 def test_nan_loss_ends_the_run_with_an_error_event_naming_why(test_settings):
@@ -89,3 +90,14 @@ def test_a_digits_run_on_cuda(client):
                                                            "omit_class": 3}).json()["events_url"])
     assert events[-1].event == "done" and events[-1].data["device"].startswith("cuda")
     assert events[-1].data["test_acc"] > 0.8
+
+
+def test_shutting_the_server_down_stops_its_runs(test_settings):
+    TeacherCache(test_settings.cache_dir).get("cpu")
+    app = create_app(test_settings)
+    with serve(app) as url, httpx.Client(base_url=url) as client:
+        run_id = client.post("/api/runs", json=BODY).json()["id"]
+        assert client.get(f"/api/runs/{run_id}").json()["status"] == "running"
+    run = app.state.run_manager.get(run_id)
+    assert run.status == "cancelled"
+    assert f"run-{run_id}" not in [t.name for t in threading.enumerate()]

@@ -101,3 +101,40 @@ def test_compare_bad_input_is_a_422_naming_the_field(client, body, field):
     r = client.post("/api/tinylm/compare", json=body)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][-1] == field
+
+
+@pytest.mark.slow
+def test_a_second_comparison_while_one_runs_is_a_429(base_url, client_module):
+    import threading
+
+    import httpx
+
+    answers = {}
+
+    def ask(name, seed):
+        with httpx.Client(base_url=base_url, timeout=300) as c:
+            answers[name] = c.post("/api/tinylm/compare", json={"steps": 200, "examples": 100, "seed": seed})
+
+    first = threading.Thread(target=ask, args=("first", 101))
+    first.start()
+    import time
+    time.sleep(1.0)                                   # the first is training now
+    ask("second", 102)
+    first.join()
+    assert answers["first"].status_code == 200
+    assert answers["second"].status_code == 429
+    assert "Another comparison is running" in answers["second"].json()["detail"]
+
+
+def test_a_comparison_over_the_time_limit_is_stopped_with_a_reason(test_settings, client_module):
+    import httpx
+
+    from app.main import create_app
+    from app.settings import Settings
+    from tests.live_server import serve
+
+    settings = Settings(cache_dir=test_settings.cache_dir, max_run_seconds=0.05)   # teacher already cached
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=120) as c:
+        r = c.post("/api/tinylm/compare", json={"steps": 1000, "examples": 100, "seed": 77})
+    assert r.status_code == 503
+    assert "longer than 0.05 s" in r.json()["detail"]

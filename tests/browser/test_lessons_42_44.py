@@ -48,6 +48,7 @@ def test_teacher_widget_shows_the_servers_distribution_coverage_and_jsonl_line(p
     expect(widget.locator("[data-role=jsonl-line]")).to_have_text(answer["jsonl_line"])
     expect(widget.locator("[data-role=target]")).to_have_text(answer["target"])
     expect(widget.locator("mark.token")).to_have_text(f"[{answer['target']}]")
+    expect(widget.locator("[data-role=status]")).to_have_text(f"Teacher {answer['teacher_id']}, order 3, position 1.")
     bars = page.evaluate("el => el.data[0].y", widget.locator("[data-role=dist-chart]").element_handle())
     assert bars == pytest.approx([d["p"] for d in answer["distribution"][:12]], abs=1e-12)
     cov = page.evaluate("el => el.data[0].y", widget.locator("[data-role=coverage-chart]").element_handle())
@@ -128,3 +129,15 @@ def test_quality_widget_reruns_from_the_keyboard_and_names_bad_input(page):
     widget.locator("[data-role=alpha]").fill("1.5")
     widget.get_by_role("button", name="Train both students").press("Enter")
     expect(widget.locator("[data-role=input-error]")).to_have_text("alpha must be a number from 0 to 1.")
+
+
+@pytest.mark.parametrize("path", ["/lessons/kd-teacher-capture", "/lessons/kd-quality-kept"])
+def test_no_serious_or_critical_axe_violations(page, path):
+    import re
+
+    from tests.browser.test_accessibility import serious_violations
+
+    page.goto(path)
+    for chart in page.locator("[data-widget] [data-role$=chart]").all():   # judge the page as people see it
+        expect(chart).to_have_attribute("data-drawn", re.compile(".+"), timeout=SLOW)
+    assert serious_violations(page) == []

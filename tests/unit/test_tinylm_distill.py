@@ -68,7 +68,7 @@ def test_cli_capture_then_train(tmp_path, teacher, capsys):
                       f"output: {tmp_path / 'out'}\n")
     assert cli(["train", str(recipe), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "student (distillation)" in out and "teacher" in out and "truth (floor)" in out
+    assert "student (distillation)" in out and "teacher" in out and "true distribution" in out
     lines = (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()
     assert len(lines) == 26 and json.loads(lines[-1])["type"] == "done"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -126,3 +126,10 @@ def test_cli_rejects_captures_the_student_cannot_take(tmp_path, teacher, capsys)
     cap.write_text(_json.dumps(meta) + "\n" + _json.dumps(long) + "\n")
     assert cli(["train", str(recipe), "--no-progress"]) == 2
     assert "teacher_capture: its vocabulary is not" in capsys.readouterr().err
+
+
+def test_cli_capture_to_an_unwritable_place_names_out(tmp_path, teacher, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert cli(["capture", "--out", str(blocker / "c.jsonl"), "--top-k", "2", "--examples", "3"]) == 2
+    assert "--out: cannot write" in capsys.readouterr().err

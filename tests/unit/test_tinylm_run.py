@@ -45,3 +45,17 @@ def test_cancel_stops_without_a_done_record():
 def test_a_bad_config_raises_before_training():
     with pytest.raises(ValueError, match="alpha: must lie in"):
         next(make_run(cache_dir())({"alpha": 3}, torch.device("cpu"), threading.Event()))
+
+
+def test_quality_kept_arithmetic_and_no_gap():
+    from app.training.tinylm_compare import quality_kept
+
+    teacher = {"accuracy": 0.8, "perplexity": 2.0, "kl_to_truth": 0.1}
+    sft = {"accuracy": 0.6, "perplexity": 3.0, "kl_to_truth": 0.5}
+    kd = {"accuracy": 0.7, "perplexity": 2.5, "kl_to_truth": 0.2}
+    q = quality_kept(teacher, sft, kd)
+    assert q["accuracy_ratio"] == {"sft": pytest.approx(0.75), "kd": pytest.approx(0.875)}
+    assert q["perplexity_ratio"]["kd"] == pytest.approx(0.8)
+    assert q["gap_closed"] == {"accuracy": pytest.approx(0.5), "perplexity": pytest.approx(0.5),
+                               "kl_to_truth": pytest.approx(0.75)}
+    assert quality_kept(teacher, teacher, kd)["gap_closed"]["accuracy"] is None   # no gap: null, not NaN

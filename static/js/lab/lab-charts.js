@@ -1,6 +1,7 @@
 // The lab's two live charts. New points are batched and drawn once per animation frame with
 // Plotly.extendTraces, so a fast run does not redraw the chart for every event.
 import { baseLayout, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { markDrawn } from "../lib/explorer.js";
 
 export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green", "#2b8a3e"], ["purple", "#862e9c"]];
 
@@ -38,14 +39,17 @@ export class LabCharts {
     this.runs = [...runs];
     this.pending.clear();
     const P = plotly();
-    P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
+    const key = String(this.runs.length);  // the charts' data-drawn: how many runs they show
+    const lossDrawn = P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
       ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" }, type: "log" },
       uirevision: "lab",
     }), PLOT_CONFIG);
-    P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
+    const accDrawn = P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
       ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } },
       yaxis: { title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }, uirevision: "lab",
     }), PLOT_CONFIG);
+    markDrawn(this.lossEl, key, lossDrawn);
+    markDrawn(this.accEl, key, accDrawn);
     this.count();
   }
 

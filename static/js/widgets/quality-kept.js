@@ -76,7 +76,7 @@ class QualityKept {
     this.el("eval-count").textContent = a.eval_examples.toLocaleString("en");
 
     const rows = [["teacher", a.teacher], ["SFT student", a.sft], ["KD student", a.kd],
-                  ["truth (floor)", { ...a.truth, kl_to_teacher: null }]];
+                  ["true distribution", { ...a.truth, kl_to_teacher: null }]];
     fillTable(this.el("results"), ["model", "accuracy", "perplexity", "KL to teacher", "KL to truth"],
       rows.map(([name, m]) => [name, pct(m.accuracy), fmt(m.perplexity), fmt(m.kl_to_teacher), fmt(m.kl_to_truth)]));
 
@@ -84,7 +84,7 @@ class QualityKept {
     const sft = curve(a.curves.sft);
     const kd = curve(a.curves.kd);
     const last = Math.max(...sft.x, ...kd.x);
-    plotly().react(this.el("chart"), [
+    const drawing = plotly().react(this.el("chart"), [
       { type: "scatter", mode: "lines", name: "SFT student", ...sft, line: { color: COLORS.ce } },
       { type: "scatter", mode: "lines", name: "KD student", ...kd, line: { color: COLORS.kd } },
       { type: "scatter", mode: "lines", name: "teacher", x: [0, last], y: [a.teacher.kl_to_truth, a.teacher.kl_to_truth],
@@ -93,6 +93,9 @@ class QualityKept {
                     xaxis: { title: { text: "training step" } },
                     yaxis: { title: { text: "KL to the truth (nats)" }, rangemode: "tozero" } }), PLOT_CONFIG);
     this.el("chart").dataset.seed = String(a.config.seed);
+    // data-drawn: which comparison the chart shows, once Plotly has drawn it (page-level checks wait for it)
+    const key = Object.values(a.config).join("/");
+    Promise.resolve(drawing).then(() => { this.el("chart").dataset.drawn = key; });
     fillTable(this.el("curve-table"), ["step", "SFT student", "KD student"],
       a.curves.sft.map((r, i) => [String(r.step), fmt(r.kl_to_truth), fmt(a.curves.kd[i] ? a.curves.kd[i].kl_to_truth : null)]));
     this.el("summary").textContent =

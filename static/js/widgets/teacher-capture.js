@@ -71,6 +71,7 @@ class TeacherCapture {
 
   render(a) {
     this.el("error").hidden = true;
+    this.el("status").textContent = `Teacher ${a.teacher_id}, order ${a.example}, position ${a.position}.`;
     // The order, with the predicted token marked: text only, never HTML.
     const row = this.el("tokens");
     row.replaceChildren(...a.tokens.map((tok, i) => {
@@ -83,7 +84,7 @@ class TeacherCapture {
 
     const top = a.distribution.slice(0, SHOWN);
     const x = top.map((d) => d.token);
-    plotly().react(this.el("dist-chart"), [
+    this.el("dist-chart")._drawing = plotly().react(this.el("dist-chart"), [
       { type: "bar", name: "teacher", x, y: top.map((d) => d.p), marker: { color: x.map((_, i) => (i < a.k ? COLORS.accent : COLORS.reference)) },
         hovertemplate: "%{x}: %{y:.1%}<extra>teacher</extra>" },
       { type: "bar", name: "truth", x, y: top.map((d) => d.truth), marker: { color: COLORS.ce },
@@ -93,7 +94,7 @@ class TeacherCapture {
                     yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" } }), PLOT_CONFIG);
 
     const ks = a.coverage.map((_, i) => i + 1);
-    plotly().react(this.el("coverage-chart"), [
+    this.el("coverage-chart")._drawing = plotly().react(this.el("coverage-chart"), [
       { type: "scatter", mode: "lines+markers", name: "mass kept", x: ks, y: a.coverage, line: { color: COLORS.total },
         hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
       { type: "scatter", mode: "markers", name: `k = ${a.k}`, x: [a.k], y: [a.mass_kept],
@@ -103,6 +104,12 @@ class TeacherCapture {
                     yaxis: { title: { text: "teacher mass kept" }, range: [0, 1.02], tickformat: ".0%" } }), PLOT_CONFIG);
     this.el("dist-chart").dataset.k = String(a.k);
     this.el("coverage-chart").dataset.k = String(a.k);
+    // data-drawn: which state the charts show, once Plotly has drawn it (page-level checks wait for it)
+    const key = `${a.example}/${a.position}/${a.k}/${a.temperature}`;
+    for (const role of ["dist-chart", "coverage-chart"]) {
+      const el = this.el(role);
+      Promise.resolve(el._drawing).then(() => { el.dataset.drawn = key; });
+    }
 
     fillTable(this.el("dist-table"), ["token", "teacher", "truth", "kept at this k"],
       a.distribution.map((d, i) => [d.token, formatPercent(d.p, 2), formatPercent(d.truth, 2), i < a.k ? "yes" : "no"]));
