@@ -5,7 +5,7 @@ import torch
 from fastapi import FastAPI
 
 from app.content import load_track
-from app.device import resolve_device
+from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, pages
 from app.web.errors import install_error_handlers
@@ -15,6 +15,7 @@ from app.web.templating import known_widgets, make_templates, widget_renderer
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
     app = FastAPI(title="BrewSLM Learn", version="0.1.0",
                   description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings

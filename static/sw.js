@@ -33,7 +33,8 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) cache.put(request, response.clone());
+    // Only query-free URLs are kept: each demo state (/demo/alpha?alpha=…) would otherwise be a new entry.
+    if (response.ok && !new URL(request.url).search) cache.put(request, response.clone());
     return response;
   } catch (err) {
     const hit = await cache.match(request);

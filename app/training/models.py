@@ -16,15 +16,6 @@ TEACHER_HIDDEN = (256, 256)
 STUDENT_HIDDEN_MIN, STUDENT_HIDDEN_MAX = 8, 64
 
 
-def use_one_cpu_thread() -> None:
-    """Run torch's CPU kernels on one thread (process-wide), for these tiny nets.
-
-    Measured on the 2-core box with other work running: 2,000 student steps took 2.3-4.2 s on one
-    intra-op thread and 37-59 s on two (the threads spin waiting for a core); the numbers were identical.
-    """
-    if torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
-
 
 def mlp(hidden: tuple[int, ...], *, dropout: float = 0.0) -> nn.Sequential:
     """64 -> hidden... -> 10 with ReLU between layers (and dropout after each, when asked).

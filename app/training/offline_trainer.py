@@ -20,7 +20,8 @@ from app.kd.topk import topk_kd_loss_parts
 from app.training import tinylm_eval, tinylm_task
 from app.training.capture import Capture, CaptureError, read_capture, to_tensors
 from app.training.recipe import Recipe, RecipeError
-from app.training.tinylm_models import STUDENT, TinyLMConfig, build, n_params, use_one_cpu_thread
+from app.device import use_one_cpu_thread
+from app.training.tinylm_models import STUDENT, TinyLMConfig, build, n_params
 from app.training.tinylm_teacher import get_teacher, teacher_id
 
 

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.training.data import SPLIT_SEED, DigitsSplit, load_split
-from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp, use_one_cpu_thread
+from app.device import use_one_cpu_thread
+from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp
 
 
 @dataclass(frozen=True)

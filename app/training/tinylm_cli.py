@@ -36,7 +36,7 @@ def _int_in(lo: int, hi: int):
 
 
 def _one_thread() -> None:
-    from app.training.tinylm_models import use_one_cpu_thread
+    from app.device import use_one_cpu_thread
     use_one_cpu_thread()
 
 

@@ -97,8 +97,3 @@ def build(cfg: TinyLMConfig, seed: int) -> TinyLM:
     return model
 
 
-def use_one_cpu_thread() -> None:
-    """One intra-op thread, process-wide (as the digits runs do): these models are tiny, and on a busy
-    2-core machine a second thread's spin-waiting made steps up to 30x slower, for the same numbers."""
-    if torch.get_num_threads() != 1:
-        torch.set_num_threads(1)

@@ -22,7 +22,8 @@ import torch
 from app.training import tinylm_eval, tinylm_task as task
 from app.training.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
 from app.training.offline_trainer import StudentTrainer
-from app.training.tinylm_models import STUDENT, TinyLMConfig, n_params, use_one_cpu_thread
+from app.device import use_one_cpu_thread
+from app.training.tinylm_models import STUDENT, TinyLMConfig, n_params
 from app.training.tinylm_teacher import Teacher, get_teacher
 
 LIVE_EVAL_EXAMPLES = 500      # the held-out subset scored during a run; the final record uses all 2000

@@ -24,7 +24,8 @@ from app.kd import kd_loss_parts
 from app.training.bias_fix import prior_matching_bias, with_bias
 from app.training.data import NUM_CLASSES, DigitsSplit
 from app.training.digits_run import DigitsRunConfig
-from app.training.models import describe, student, use_one_cpu_thread
+from app.device import use_one_cpu_thread
+from app.training.models import describe, student
 from app.training.teacher_cache import Teacher, per_class_accuracy
 
 

@@ -10,11 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from app.web.schemas import MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody
-
-# T ≥ 0.01: below that T² underflows against a KL of ~|logit|/T and the answer would be 0·∞ (NaN) in
-# float64 for the logits the API allows. No lesson needs a T under 0.1.
-Temperature = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.01, le=1000)]
+from app.web.schemas import MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody, Temperature
 
 MAX_ROWS = 256
 MAX_CELLS = 65_536   # rows × vocabulary: keeps one request well under the body limit and fast

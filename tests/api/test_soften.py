@@ -32,10 +32,13 @@ def test_99_1_pair_becomes_80_20_at_ln99_over_ln4(client):
     assert pt == pytest.approx([0.8, 0.2])
 
 
-def test_extreme_logits_at_low_temperature_are_finite(client):
-    r = client.post("/api/kd/soften", json={"logits": [100, -100, 99.9], "temperatures": [0.1]})
+@pytest.mark.parametrize("logits,T", [([100, -100, 99.9], 0.1), ([1e4, -1e4, 0], 0.01), ([-1e4, 1e4], 1000)])
+def test_extreme_logits_at_the_temperature_bounds_are_finite(client, logits, T):
+    r = client.post("/api/kd/soften", json={"logits": logits, "temperatures": [T]})
     assert r.status_code == 200
-    assert all(math.isfinite(p) for p in r.json()["probs"][0])
+    body = r.json()
+    assert all(p is not None and math.isfinite(p) for p in body["probs"][0])
+    assert math.isfinite(body["entropy_bits"][0]) and math.isfinite(body["mass_off_top"][0])
 
 
 def _field(response) -> str:
@@ -49,6 +52,8 @@ def _field(response) -> str:
     ({"logits": "1,2", "temperatures": [1]}, "body.logits"),
     ({"logits": [1, 2], "temperatures": [0]}, "body.temperatures.0"),
     ({"logits": [1, 2], "temperatures": [-1]}, "body.temperatures.0"),
+    ({"logits": [1, 2], "temperatures": [5e-324]}, "body.temperatures.0"),
+    ({"logits": [1, 2], "temperatures": [0.009]}, "body.temperatures.0"),
     ({"logits": [1, 2], "temperatures": [1000.5]}, "body.temperatures.0"),
     ({"logits": [1] * 4097, "temperatures": [1]}, "body.logits"),
     ({"logits": [1, 2], "temperatures": [1] * 65}, "body.temperatures"),
