@@ -22,7 +22,10 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Figures for docs/BENCHMARKS.md; run them on a quiet machine.
 bench: $(STAMP)
+	$(PY) bench/api_load.py
+	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
 

@@ -27,10 +27,10 @@ def main() -> None:
             context = browser.new_context()
             first, repeat = [], []
             page = context.new_page()
-            page.on("requestfinished", lambda req: first.append(req.sizes()["responseBodySize"]))
+            page.on("requestfinished", lambda req: first.append(max(0, req.sizes()["responseBodySize"])))
             page.goto(base + path, wait_until="networkidle")
             page2 = context.new_page()
-            page2.on("requestfinished", lambda req: repeat.append(req.sizes()["responseBodySize"]))
+            page2.on("requestfinished", lambda req: repeat.append(max(0, req.sizes()["responseBodySize"])))
             page2.goto(base + path, wait_until="networkidle")
             print(f"{path:24} {len(first):16} {sum(first):12,} {len(repeat):17} {sum(repeat):10,}")
             context.close()
