@@ -1,13 +1,13 @@
 """Slider latency: from a slider input to the chart showing that input's numbers, server round trip included.
 
-    .venv/bin/python bench/slider_latency.py [--moves 120] [--server-threads N]
+    .venv/bin/python bench/slider_latency.py [--moves 120]
 
 Opens lesson 4.3 in headless Chromium against the real app (uvicorn in its own process) and, for each
 explorer, moves its main slider to a new random position `--moves` times, one move at a time. Each
 move is timed inside the page with performance.now(): from dispatching the `input` event to the moment
 the explorer marks every one of its charts as drawn for that exact state (`data-drawn`, set when Plotly.react has
 resolved with the server's answer). Prints p50/p95/max per explorer, and the machine it ran on.
-`--server-threads N` starts the server with OMP_NUM_THREADS=N (torch's intra-op threads; default: all cores).
+The server runs torch on one intra-op thread, as the app always does (app.device.use_one_cpu_thread).
 """
 from __future__ import annotations
 
@@ -83,10 +83,8 @@ def cpu_model() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=120)
-    parser.add_argument("--server-threads", type=int, default=None, help="OMP_NUM_THREADS for the server")
     args = parser.parse_args()
-    env = {"OMP_NUM_THREADS": str(args.server_threads)} if args.server_threads else None
-    with running_server(env) as url, sync_playwright() as pw:
+    with running_server() as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url + "/lessons/kd-loss")
@@ -94,7 +92,7 @@ def main() -> None:
             page.wait_for_selector(f'[data-widget="{name}"] [data-role$="chart"][data-drawn]')
         print(f"Slider latency, {args.moves} moves per explorer (input event -> chart drawn with the server's answer)")
         print(f"  machine: {os.cpu_count()} cores, {cpu_model()}; load average {os.getloadavg()[0]:.2f}; "
-              f"Chromium {browser.version}; server torch threads: {args.server_threads or 'default'}")
+              f"Chromium {browser.version}")
         worst = 0.0
         for name, (slider, key) in EXPLORERS.items():
             page.evaluate(MEASURE, [name, slider, key, 10])                      # warm-up, not counted
