@@ -1,5 +1,5 @@
 // The lab's tables: final results per run, and the logged points behind the charts (their text alternative).
-import { formatPercent } from "../lib/charts.js";
+import { fillTableHead, formatPercent } from "../lib/charts.js";
 
 const pct = (v) => (typeof v === "number" ? formatPercent(v) : "–");
 const num = (v) => (typeof v === "number" ? v.toPrecision(4) : "–");
@@ -14,17 +14,6 @@ function row(cells, headerFirst = true) {
     tr.append(td);
   });
   return tr;
-}
-
-function head(table, headers) {
-  const tr = document.createElement("tr");
-  for (const h of headers) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = h;
-    tr.append(th);
-  }
-  (table.tHead || table.createTHead()).replaceChildren(tr);
 }
 
 function runName(run) {
@@ -43,7 +32,7 @@ const STATUS_TEXT = { starting: "starting", queued: "waiting for a free slot", r
 export function fillResults(table, runs, { biasFix }) {
   const headers = ["Run", "Status", "Test accuracy", "Left-out digit", "Teacher", "Quality kept"];
   if (biasFix) headers.push("Left-out digit, bias fix", "Test accuracy, bias fix", "Bias added");
-  head(table, headers);
+  fillTableHead(table, headers);
   const body = table.tBodies[0] || table.createTBody();
   body.replaceChildren(...runs.map((run) => {
     const f = run.final;
@@ -62,7 +51,7 @@ export function fillResults(table, runs, { biasFix }) {
 }
 
 export function fillCurves(table, runs) {
-  head(table, ["Run", "Step", "Total loss", "α·CE", "(1−α)·T²·KL", "Test accuracy", "Left-out digit"]);
+  fillTableHead(table, ["Run", "Step", "Total loss", "α·CE", "(1−α)·T²·KL", "Test accuracy", "Left-out digit"]);
   const rows = [];
   for (const run of runs) {
     run.records.forEach((r, i) => {

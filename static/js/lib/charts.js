@@ -32,18 +32,22 @@ export function baseLayout(overrides = {}) {
 
 export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
-/** Fill a <table> with a header row and data rows (text only: never HTML). */
-export function fillTable(table, headers, rows) {
-  const thead = table.tHead || table.createTHead();
-  const tbody = table.tBodies[0] || table.createTBody();
-  const headRow = document.createElement("tr");
+/** Replace a <table>'s header with one row of column headers. */
+export function fillTableHead(table, headers) {
+  const row = document.createElement("tr");
   for (const h of headers) {
     const th = document.createElement("th");
     th.scope = "col";
     th.textContent = h;
-    headRow.append(th);
+    row.append(th);
   }
-  thead.replaceChildren(headRow);
+  (table.tHead || table.createTHead()).replaceChildren(row);
+}
+
+/** Fill a <table> with a header row and data rows (text only: never HTML). */
+export function fillTable(table, headers, rows) {
+  fillTableHead(table, headers);
+  const tbody = table.tBodies[0] || table.createTBody();
   tbody.replaceChildren(...rows.map((cells) => {
     const tr = document.createElement("tr");
     cells.forEach((cell, i) => {

@@ -19,6 +19,20 @@ export function showWidgetError(root, message) {
   box.hidden = !message;
 }
 
+/** Call `pick(name)` when one of the widget's preset buttons (data-preset-choice) is pressed. */
+export function onPresetClick(root, pick) {
+  root.querySelectorAll("[data-preset-choice]").forEach((button) => {
+    button.addEventListener("click", () => pick(button.dataset.presetChoice));
+  });
+}
+
+/** Show which preset is loaded (aria-pressed on its button, false on the others). */
+export function markPreset(root, name) {
+  root.querySelectorAll("[data-preset-choice]").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.presetChoice === name));
+  });
+}
+
 /** Record on the chart which state it now shows, once Plotly has drawn it (tests and the benchmark wait on it). */
 export function markDrawn(chart, key, drawing) {
   Promise.resolve(drawing).then(() => { chart.dataset.drawn = key; });

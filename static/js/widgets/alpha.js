@@ -2,7 +2,7 @@
 // each term puts on each student logit, all from the server's autograd (POST /api/kd/loss).
 import { latestOnly, postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
@@ -40,9 +40,7 @@ class AlphaExplorer {
       min: 0.5, max: 20, value: 2, label: "T = ", onChange: () => this.update() });
     for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
     this.el("label").addEventListener("change", () => this.update());
-    root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.addEventListener("click", () => this.loadPreset(b.dataset.presetChoice));
-    });
+    onPresetClick(root, (name) => this.loadPreset(name));
     this.start(readParams(root));
   }
 
@@ -64,9 +62,7 @@ class AlphaExplorer {
 
   show(preset, { student, teacher, label, alpha, T }) {
     this.preset = preset;
-    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === preset));
-    });
+    markPreset(this.root, preset);
     this.el("student").value = student.join(", ");
     this.el("teacher").value = teacher.join(", ");
     this.fillLabels(student.length, label);

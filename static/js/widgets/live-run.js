@@ -1,5 +1,6 @@
 // The live distillation lab: start real training runs on the server and watch them, up to four at once.
 import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
+import { markPreset, onPresetClick } from "../lib/explorer.js";
 import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
 
@@ -39,9 +40,7 @@ class LiveRunLab {
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
-    root.querySelectorAll("[data-preset-choice]").forEach((button) => {
-      button.addEventListener("click", () => this.runPreset(button.dataset.presetChoice));
-    });
+    onPresetClick(root, (name) => this.runPreset(name));
     this.fillForm(this.initialConfig());
     this.renderTables();
   }
@@ -108,9 +107,7 @@ class LiveRunLab {
   runPreset(name) {
     const preset = PRESETS[name];
     const seed = Number(this.form.elements.seed.value) || 0;
-    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === name));
-    });
+    markPreset(this.root, name);
     const configs = preset.runs.map((r) => ({ experiment: "digits", device: "auto", seed, ...preset.base, ...r }));
     this.fillForm(configs[configs.length - 1]);
     if (name === "missing3") this.el("bias-fix").checked = true;

@@ -2,7 +2,7 @@
 // Hinton's logit-matching limit all come from the server (POST /api/kd/temperature-gradients).
 import { latestOnly, postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
@@ -38,9 +38,7 @@ class TSquaredExplorer {
     this.T = new LogSlider(this.el("t-slider"), this.el("t-number"), {
       min: T_MIN, max: T_MAX, value: 2, label: "T = ", onChange: () => this.update() });
     for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
-    root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.addEventListener("click", () => this.loadPreset(b.dataset.presetChoice));
-    });
+    onPresetClick(root, (name) => this.loadPreset(name));
     this.start(readParams(root));
   }
 
@@ -59,9 +57,7 @@ class TSquaredExplorer {
 
   show(preset, { student, teacher, T }) {
     this.preset = preset;
-    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === preset));
-    });
+    markPreset(this.root, preset);
     this.el("student").value = student.join(", ");
     this.el("teacher").value = teacher.join(", ");
     this.T.set(T, "init");

@@ -1,7 +1,7 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
 import { latestOnly, postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogits } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
@@ -39,9 +39,7 @@ class TemperatureExplorer {
       min: T_MIN, max: T_MAX, value: 1, label: "T = ", onChange: () => this.update(),
     });
     this.el("logits").addEventListener("input", () => this.update());
-    root.querySelectorAll("[data-preset-choice]").forEach((button) => {
-      button.addEventListener("click", () => this.loadPreset(button.dataset.presetChoice));
-    });
+    onPresetClick(root, (name) => this.loadPreset(name));
     this.start(readParams(root));
   }
 
@@ -74,9 +72,7 @@ class TemperatureExplorer {
   loadPreset(name, { quiet = false } = {}) {
     const preset = PRESETS[name];
     this.preset = name;
-    this.root.querySelectorAll("[data-preset-choice]").forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.presetChoice === name));
-    });
+    markPreset(this.root, name);
     this.presetLabels = preset.labels;
     this.el("logits").value = preset.logits.join(", ");
     if (quiet) this.slider.set(preset.T, "init");
