@@ -17,8 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from app.training.data import SPLIT_SEED, DigitsSplit, load_split
 from app.device import use_one_cpu_thread
+from app.training.checkpoint import load_or_train_state
+from app.training.data import SPLIT_SEED, DigitsSplit, load_split
 from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp
 
 
@@ -90,18 +91,6 @@ class TeacherCache:
     def path(self) -> Path:
         return self.cache_dir / f"digits-teacher-{self.recipe.cache_key()}.pt"
 
-    def _load_or_train_state(self) -> dict:
-        try:
-            return torch.load(self.path, map_location="cpu", weights_only=True)
-        except Exception:  # noqa: BLE001 - missing, truncated, not a checkpoint: all mean "train it again"
-            pass
-        state = train_teacher(load_split("cpu"), self.recipe).state_dict()
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        tmp.replace(self.path)  # atomic: a crash never leaves a half-written cache
-        return state
-
     def get(self, device: torch.device | str = "cpu") -> Teacher:
         device = torch.device(device)
         with self._lock:
@@ -109,7 +98,8 @@ class TeacherCache:
             if cached is not None:
                 return cached
             model = mlp(self.recipe.hidden, dropout=self.recipe.dropout)
-            model.load_state_dict(self._load_or_train_state())
+            model.load_state_dict(load_or_train_state(
+                self.path, lambda: train_teacher(load_split("cpu"), self.recipe).state_dict()))
             model = model.to(device).eval()
             split = load_split(device)
             with torch.no_grad():

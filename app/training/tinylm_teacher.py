@@ -17,8 +17,9 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from app.training import tinylm_task as task
 from app.device import use_one_cpu_thread
+from app.training import tinylm_task as task
+from app.training.checkpoint import load_or_train_state
 from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build
 
 # The teacher's training recipe. Changing any of it changes the teacher id (and the cache file).
@@ -94,16 +95,9 @@ def get_teacher(directory: Path | None = None, retrain: bool = False,
         if not retrain and str(path) in _loaded:
             return _loaded[str(path)]
         model = build(TEACHER, 0)
-        if path.exists() and not retrain:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
-            model.eval()
-        else:
-            model = train_teacher(on_step=on_step)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            torch.save(model.state_dict(), tmp)
-            tmp.replace(path)  # atomic: a half-written checkpoint is never read
+        model.load_state_dict(load_or_train_state(
+            path, lambda: train_teacher(on_step=on_step).state_dict(), retrain=retrain))
+        model.eval()
         for p in model.parameters():
             p.requires_grad_(False)
         teacher = Teacher(id=tid, model=model, path=path)
