@@ -1,6 +1,7 @@
 """Fixtures shared by every layer: a live server of the real app and an HTTP client to it."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
@@ -11,9 +12,23 @@ from app.settings import Settings
 from tests.live_server import serve
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """One teacher cache for the whole session, fresh each run: code that reads BREWSLM_CACHE_DIR
+    (the tiny-LM teacher) and the test server's settings share it, so each teacher trains once."""
+    path = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("BREWSLM_CACHE_DIR")
+    os.environ["BREWSLM_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("BREWSLM_CACHE_DIR", None)
+    else:
+        os.environ["BREWSLM_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
-def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(cache_dir=tmp_path_factory.mktemp("cache"))
+def test_settings(cache_dir) -> Settings:
+    return Settings(cache_dir=cache_dir)
 
 
 @pytest.fixture(scope="session")
