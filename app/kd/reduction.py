@@ -19,14 +19,27 @@ class SequenceExample:
     labels: torch.Tensor    # (B, L), IGNORE_INDEX on the prompt
 
 
+# The example is drawn once at its largest size and cut to the size asked for, so a longer sequence or a
+# bigger batch extends the same example rather than drawing a new one: moving a slider changes one thing.
+MAX_BATCH = 8
+MAX_SEQ_LEN = 64
+
+
 def sequence_example(batch: int, seq_len: int, prompt_len: int, vocab: int, seed: int) -> SequenceExample:
-    """Random but reproducible logits: a teacher, and a student that roughly agrees with it."""
+    """Random but reproducible logits: a teacher, and a student that roughly agrees with it.
+
+    The first `batch` rows and `seq_len` positions of one (MAX_BATCH, MAX_SEQ_LEN, vocab) draw per seed.
+    """
+    if not (1 <= batch <= MAX_BATCH and 1 <= seq_len <= MAX_SEQ_LEN and 0 <= prompt_len <= seq_len):
+        raise ValueError(f"need 1 ≤ batch ≤ {MAX_BATCH}, 1 ≤ seq_len ≤ {MAX_SEQ_LEN}, 0 ≤ prompt_len ≤ seq_len")
     g = torch.Generator().manual_seed(seed)
-    teacher = torch.randn(batch, seq_len, vocab, generator=g, dtype=torch.float64) * 3.0
-    student = 0.6 * teacher + torch.randn(batch, seq_len, vocab, generator=g, dtype=torch.float64) * 1.5
-    labels = torch.randint(0, vocab, (batch, seq_len), generator=g)
+    shape = (MAX_BATCH, MAX_SEQ_LEN, vocab)
+    teacher = torch.randn(shape, generator=g, dtype=torch.float64) * 3.0
+    student = 0.6 * teacher + torch.randn(shape, generator=g, dtype=torch.float64) * 1.5
+    labels = torch.randint(0, vocab, shape[:2], generator=g)
     labels[:, :prompt_len] = IGNORE_INDEX
-    return SequenceExample(student=student, teacher=teacher, labels=labels)
+    return SequenceExample(student=student[:batch, :seq_len], teacher=teacher[:batch, :seq_len],
+                           labels=labels[:batch, :seq_len])
 
 
 @dataclass(frozen=True)

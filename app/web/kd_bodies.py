@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from app.kd.reduction import MAX_BATCH, MAX_SEQ_LEN
 from app.web.schemas import MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody, Temperature
 
 MAX_ROWS = 256
@@ -128,9 +129,9 @@ class TemperatureGradientsResponse(BaseModel):
 
 
 class ReductionRequest(StrictBody):
-    batch_size: Annotated[int, Field(strict=True, ge=1, le=8)] = 2
-    seq_len: Annotated[int, Field(strict=True, ge=1, le=64)] = 16
-    prompt_len: Annotated[int, Field(strict=True, ge=0, le=64)] = 6
+    batch_size: Annotated[int, Field(strict=True, ge=1, le=MAX_BATCH)] = 2
+    seq_len: Annotated[int, Field(strict=True, ge=1, le=MAX_SEQ_LEN)] = 16
+    prompt_len: Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ_LEN)] = 6
     vocab: Annotated[int, Field(strict=True, ge=2, le=128)] = 16
     temperature: Temperature = 2.0
     seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0

@@ -75,3 +75,16 @@ def test_seed_kl_grows_with_length_and_counts_the_prompt():
         assert result.token_mean_kl[n - 1] == pytest.approx(kd_reference(*cut, 0.0, 2.0, "token_mean")[1], rel=1e-10)
     # seed = (sum over every position) / batch: the per-position table adds up to it
     assert result.per_position.sum().item() / 2 == pytest.approx(result.seed_kl[-1], rel=1e-12)
+
+
+def test_a_longer_or_bigger_example_extends_the_same_one():
+    """Moving the length or batch slider must add positions or rows, not redraw every logit."""
+    small = sequence_example(batch=2, seq_len=10, prompt_len=4, vocab=16, seed=0)
+    large = sequence_example(batch=5, seq_len=30, prompt_len=4, vocab=16, seed=0)
+    assert torch.equal(large.student[:2, :10], small.student)
+    assert torch.equal(large.teacher[:2, :10], small.teacher)
+    assert torch.equal(large.labels[:2, :10], small.labels)
+    other_seed = sequence_example(batch=2, seq_len=10, prompt_len=4, vocab=16, seed=1)
+    assert not torch.equal(other_seed.teacher, small.teacher)
+    with pytest.raises(ValueError):
+        sequence_example(batch=2, seq_len=5, prompt_len=6, vocab=16, seed=0)

@@ -108,3 +108,30 @@ export function reactChart(el, traces, layout) {
   });
   return plotly().react(el, kept, layout, PLOT_CONFIG);
 }
+
+/**
+ * The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) that is ≥ |x|: an axis bound
+ * that stays put while the numbers drift below it, and wastes at most a third of the chart. A fixed
+ * range both spares Plotly its autorange pass on every slider move and keeps one scale across moves,
+ * so bars and curves can be compared as they change.
+ */
+export function niceCeil(x, floor = 1e-3) {
+  const v = Math.max(Math.abs(x), floor);
+  const decade = 10 ** Math.floor(Math.log10(v));
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * decade >= v * (1 - 1e-9));
+  return step * decade;
+}
+
+/**
+ * A dot of `size` pixels at data point (x, y), drawn as a layout shape. Moving a marker by a shape
+ * redraws only the shapes; moving it as a trace makes Plotly recompute and redraw the whole chart.
+ * A path (four Bézier quarters), not a "circle": on log axes Plotly drops a circle's negative pixel offsets.
+ */
+export function dotShape(x, y, color, size = 12) {
+  const r = size / 2;
+  const k = 0.5523 * r;   // control-point distance that makes four cubic Béziers a circle
+  const path = `M ${r},0 C ${r},${k} ${k},${r} 0,${r} C ${-k},${r} ${-r},${k} ${-r},0 ` +
+               `C ${-r},${-k} ${-k},${-r} 0,${-r} C ${k},${-r} ${r},${-k} ${r},0 Z`;
+  return { type: "path", path, xsizemode: "pixel", ysizemode: "pixel", xanchor: x, yanchor: y,
+           fillcolor: color, line: { color: "#fff", width: 1 }, layer: "above" };
+}

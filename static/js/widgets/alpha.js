@@ -1,7 +1,8 @@
 // Alpha explorer: the loss's two weighted terms across alpha, and the pull (minus the gradient) that
 // each term puts on each student logit, all from the server's autograd (POST /api/kd/loss).
-import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { latestOnly } from "../lib/api.js";
+import { liveJSON } from "../lib/live.js";
+import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
@@ -29,7 +30,7 @@ class AlphaExplorer {
     this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.request = latestOnly(
-      (s) => postJSON("/api/kd/loss", { student_logits: [s.student], teacher_logits: [s.teacher], labels: [s.label],
+      (s) => liveJSON("/api/kd/loss", { student_logits: [s.student], teacher_logits: [s.teacher], labels: [s.label],
                                         alpha: s.alpha, temperature: s.T, kl_reduction: "seed" }),
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
@@ -126,28 +127,30 @@ class AlphaExplorer {
 
   drawSweep(answer, s) {
     const sw = answer.alpha_sweep;
+    const totalColor = document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total;
     const line = (y, name, color, dash) => ({ type: "scatter", mode: "lines", x: sw.alpha, y, name,
       line: { color, width: 3, dash }, hovertemplate: `alpha %{x:.2f}: %{y:.3f}<extra>${name}</extra>` });
     const traces = [
       line(sw.weighted_ce, "alpha·CE", COLORS.ce, "solid"),
       line(sw.weighted_kd, "(1 − alpha)·T²·KL", COLORS.kd, "solid"),
-      line(sw.loss, "loss (sum)", COLORS.total, "dot"),
-      { type: "scatter", mode: "markers", x: [s.alpha, s.alpha, s.alpha], showlegend: false,
-        y: [answer.weighted_ce, answer.weighted_kd, answer.loss], marker: { size: 12, color: [COLORS.ce, COLORS.kd, COLORS.total] },
-        hovertemplate: "%{y:.3f}<extra>at the chosen alpha</extra>" },
+      line(sw.loss, "loss (sum)", totalColor, "dot"),
     ];
+    // The chosen alpha is a line and three dots drawn as shapes: while only alpha moves the curves are
+    // unchanged, and Plotly redraws just the shapes instead of the whole chart.
     const layout = baseLayout({
       xaxis: { title: { text: "alpha" }, range: [0, 1], dtick: 0.2 },
       yaxis: { title: { text: "loss" }, rangemode: "tozero", nticks: 6 },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
-      shapes: [{ type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } }],
+      shapes: [
+        { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
+        dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
+        dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
+        dotShape(s.alpha, answer.loss, totalColor),
+      ],
       annotations: [{ x: s.alpha, yref: "paper", y: 1, yanchor: "top", xanchor: "left", xshift: 6,
                       text: `alpha = ${s.alpha.toFixed(2)}`, showarrow: false }],
       uirevision: "keep",
     });
-    if (document.body.classList.contains("demo-mode")) {
-      traces[2].line.color = "#f8f9fa"; traces[3].marker.color[2] = "#f8f9fa";
-    }
     return reactChart(this.el("sweep-chart"), traces, layout);
   }
 
@@ -161,8 +164,13 @@ class AlphaExplorer {
       { type: "scatter", mode: "markers", x, y: pulls.total, name: "total", marker: { symbol: "diamond", size: 12,
         color: document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total }, hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" },
     ];
+    // A round bound either side (niceCeil) keeps the scale still while alpha moves, so the bars visibly grow
+    // and shrink (and Plotly skips its autorange pass).
+    const all = [...pulls.ce, ...pulls.kd, ...pulls.total];
+    const range = [-1.1 * niceCeil(-Math.min(0, ...all)), 1.1 * niceCeil(Math.max(0, ...all))];
     const layout = baseLayout({
-      barmode: "group", xaxis: { type: "category" }, yaxis: { title: { text: "pull (−gradient)" }, zeroline: true, nticks: 6 },
+      barmode: "group", xaxis: { type: "category" },
+      yaxis: { title: { text: "pull (−gradient)" }, zeroline: true, nticks: 6, range },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       uirevision: "keep",
     });

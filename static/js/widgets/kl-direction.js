@@ -1,7 +1,8 @@
 // Forward vs reverse KL: the server searches a family of one-peak students for the best fit to a
 // two-peak teacher under each direction (POST /api/kd/kl-direction). Forward covers, reverse seeks.
-import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { latestOnly } from "../lib/api.js";
+import { liveJSON } from "../lib/live.js";
+import { baseLayout, COLORS, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
@@ -16,7 +17,7 @@ class KLDirectionExplorer {
     this.presetNames = [];
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.request = latestOnly(
-      (s) => postJSON("/api/kd/kl-direction", { separation: s.separation, left_weight: s.weight, width: 1.0 }),
+      (s) => liveJSON("/api/kd/kl-direction", { separation: s.separation, left_weight: s.weight, width: 1.0 }),
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
     );
@@ -62,7 +63,11 @@ class KLDirectionExplorer {
       { type: "scatter", mode: "lines", x: answer.x, y: answer.reverse.probs, name: "best under reverse KL (seeks)",
         line: { color: COLORS.kd, width: 4, dash: "dash" } },
     ];
-    const fitLayout = baseLayout({ xaxis: { title: { text: "outcome" }, dtick: 2 }, yaxis: { title: { text: "probability" }, nticks: 5 },
+    // Round axis bounds (niceCeil): the scale holds still while the peaks move, and Plotly skips autorange.
+    const xRange = [answer.x[0], answer.x[answer.x.length - 1]];
+    const fitTop = niceCeil(Math.max(...answer.teacher, ...answer.forward.probs, ...answer.reverse.probs));
+    const fitLayout = baseLayout({ xaxis: { title: { text: "outcome" }, dtick: 2, range: xRange },
+                                   yaxis: { title: { text: "probability" }, nticks: 5, range: [0, 1.05 * fitTop] },
                                    legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
     markDrawn(this.el("fit-chart"), key, reactChart(this.el("fit-chart"), fits, fitLayout));
     const landscape = [
@@ -72,8 +77,10 @@ class KLDirectionExplorer {
         line: { color: COLORS.kd, width: 3, dash: "dash" } },
     ];
     const landscapeLayout = baseLayout({
-      xaxis: { title: { text: "student's peak position (best width at each)" }, dtick: 2 },
-      yaxis: { title: { text: "lowest KL" }, rangemode: "tozero", nticks: 6 },
+      xaxis: { title: { text: "student's peak position (best width at each)" }, dtick: 2,
+               range: [answer.means[0], answer.means[answer.means.length - 1]] },
+      yaxis: { title: { text: "lowest KL" }, nticks: 6,
+               range: [0, 1.05 * niceCeil(Math.max(...answer.forward_by_mean, ...answer.reverse_by_mean))] },
       legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
     markDrawn(this.el("landscape-chart"), key, reactChart(this.el("landscape-chart"), landscape, landscapeLayout));
     const summary = `Teacher peaks ${s.separation.toFixed(1)} apart, ${Math.round(100 * s.weight)}% of the mass on the left. ` +

@@ -1,9 +1,11 @@
 // Reduction and masking explorer: the seed's F.kl_div(..., "batchmean") divides by the batch size only,
 // so on (batch, seq, vocab) logits it grows with length and counts prompt positions; the token mean
 // does neither. Every number comes from POST /api/kd/reduction (torch on the server).
-import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTableWhenShown, formatPercent, reactChart } from "../lib/charts.js";
+import { latestOnly } from "../lib/api.js";
+import { liveJSON } from "../lib/live.js";
+import { baseLayout, COLORS, fillTableWhenShown, formatPercent, niceCeil, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { drawHeatGrid, SCALES } from "../lib/heat-grid.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
 
@@ -17,7 +19,7 @@ class ReductionExplorer {
     this.presetNames = [];
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.request = latestOnly(
-      (s) => postJSON("/api/kd/reduction", { batch_size: s.batch, seq_len: s.len, prompt_len: s.prompt, vocab: 16,
+      (s) => liveJSON("/api/kd/reduction", { batch_size: s.batch, seq_len: s.len, prompt_len: s.prompt, vocab: 16,
                                              temperature: 2.0, seed: 0 }),
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
@@ -63,7 +65,8 @@ class ReductionExplorer {
     this.el("masked-share").textContent = formatPercent(answer.masked_share_of_seed_kl);
     const key = `${s.len}|${s.prompt}|${s.batch}`;
     markDrawn(this.el("length-chart"), key, this.drawLengths(answer, s));
-    markDrawn(this.el("position-chart"), key, this.drawPositions(answer));
+    this.drawPositions(answer);
+    markDrawn(this.el("position-chart"), key);
     const summary = `With ${s.batch} sequences of ${s.len} positions, ${s.prompt} of them prompt: the seed's batchmean KL is ` +
       `${fmt(seed)} (summed over ${s.batch * s.len} positions, divided by ${s.batch}); the token mean over the ` +
       `${answer.labelled[last]} labelled positions is ${fmt(tokenMean)}. Prompt positions make up ` +
@@ -82,31 +85,35 @@ class ReductionExplorer {
       { type: "scatter", mode: "lines+markers", x: answer.lengths, y: answer.token_mean_kl, name: "token_mean: labelled positions only",
         line: { color: COLORS.ce, width: 3 }, connectgaps: false, hovertemplate: "length %{x}: %{y:.3f}<extra>token mean</extra>" },
     ];
+    // A round bound (niceCeil) holds the scale still across moves (and spares Plotly its autorange pass).
+    const top = niceCeil(Math.max(...answer.seed_kl, ...answer.token_mean_kl.filter((v) => v !== null)));
     const layout = baseLayout({
       xaxis: { title: { text: "sequence length" }, range: [0.5, Math.max(2, s.len) + 0.5], nticks: 8 },
-      yaxis: { title: { text: "KL term (no T²)" }, rangemode: "tozero", nticks: 6 }, legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
+      yaxis: { title: { text: "KL term (no T²)" }, nticks: 6, range: [0, 1.05 * top] },
+      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
       shapes: s.prompt ? [{ type: "rect", x0: 0.5, x1: s.prompt + 0.5, yref: "paper", y0: 0, y1: 1, line: { width: 0 },
                             fillcolor: "rgba(154,165,177,0.25)", layer: "below" }] : [],
-      annotations: s.prompt ? [{ x: (s.prompt + 1) / 2, yref: "paper", y: 1, yanchor: "top", text: "prompt", showarrow: false }] : [],
+      annotations: s.prompt ? [{ x: 0.5, xanchor: "left", xshift: 4, yref: "paper", y: 1, yanchor: "top", text: "prompt", showarrow: false }] : [],
       uirevision: "keep",
     });
     return reactChart(this.el("length-chart"), traces, layout);
   }
 
   drawPositions(answer) {
-    const rows = answer.per_position.map((_, b) => `seq ${b + 1}`);
-    const cols = answer.per_position[0].map((_, i) => i + 1);
-    const only = (masked) => answer.per_position.map((row, b) => row.map((v, i) => (answer.is_masked[b][i] === masked ? v : null)));
-    const zmax = Math.max(...answer.per_position.flat());
-    const heat = (z, name, colorscale, showscale) => ({ type: "heatmap", x: cols, y: rows, z, name, colorscale, zmin: 0, zmax,
-      showscale, xgap: 1, ygap: 1, hovertemplate: `%{y}, position %{x}: KL %{z:.3f}<extra>${name}</extra>` });
-    const traces = [
-      heat(only(false), "labelled", "Oranges", true),
-      heat(only(true), "prompt (−100)", [[0, "#e9ecef"], [1, "#495057"]], false),
-    ];
-    const layout = baseLayout({ xaxis: { title: { text: "position (grey: prompt, label −100)" }, nticks: 8 },
-                                yaxis: { autorange: "reversed" }, uirevision: "keep" });
-    return reactChart(this.el("position-chart"), traces, layout);
+    const zmax = Math.max(...answer.per_position.flat()) || 1;
+    const chart = this.el("position-chart");
+    drawHeatGrid(chart, {
+      rowNames: answer.per_position.map((_, b) => `seq ${b + 1}`),
+      columns: answer.per_position[0].length,
+      cell: (b, i) => {
+        const kl = answer.per_position[b][i];
+        const prompt = answer.is_masked[b][i];
+        return { color: (prompt ? SCALES.greys : SCALES.oranges)(kl / zmax),
+                 label: `seq ${b + 1}, position ${i + 1}${prompt ? " (prompt, label −100)" : ""}: KL ${kl.toFixed(3)}` };
+      },
+    });
+    this.el("position-key").textContent = `Each cell is one position's KL, from 0 (palest) to ${zmax.toFixed(3)} ` +
+      "(darkest): orange where the position has a label, grey where it is prompt (−100).";
   }
 }
 

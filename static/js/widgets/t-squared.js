@@ -1,7 +1,8 @@
 // T² explorer: ‖∂KL/∂z‖ falls like 1/T² at high T; multiplied by T² it levels off. Norms, slopes and
 // Hinton's logit-matching limit all come from the server (POST /api/kd/temperature-gradients).
-import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { latestOnly } from "../lib/api.js";
+import { liveJSON } from "../lib/live.js";
+import { baseLayout, COLORS, dotShape, fillTableWhenShown, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readLogitsField } from "../lib/logits-field.js";
@@ -30,7 +31,7 @@ class TSquaredExplorer {
     this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.request = latestOnly(
-      (s) => postJSON("/api/kd/temperature-gradients",
+      (s) => liveJSON("/api/kd/temperature-gradients",
         { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...GRID, s.T] }),
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
@@ -102,10 +103,10 @@ class TSquaredExplorer {
       line(curve("grad_norm_t2"), "‖∂(T²·KL)/∂z‖", COLORS.kd, "solid"),
       line(curve("logit_matching_limit"), "Hinton's limit ‖z − v‖/(N·T²)", COLORS.reference, "dash", 2),
       line(limitT2, "… times T²: ‖z − v‖/N", COLORS.reference, "dot", 2),
-      { type: "scatter", mode: "markers", x: [s.T, s.T], y: [at("grad_norm"), at("grad_norm_t2")], showlegend: false,
-        marker: { size: 13, color: [COLORS.ce, COLORS.kd], line: { color: demo ? "#fff" : "#000", width: 1.5 } },
-        hovertemplate: `T ${s.T.toFixed(2)}: %{y:.3e}<extra>marked</extra>` },
     ];
+    // The chosen T is marked with shapes, not a trace: moving T leaves the curves as they are, and
+    // Plotly then redraws only the shapes instead of the whole chart.
+    const dotEdge = demo ? "#fff" : "#000";
     const layout = baseLayout({
       // Few ticks on purpose: every tick label is SVG text Plotly measures on each redraw (≈ 10 ms here).
       xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(T_MIN), Math.log10(T_MAX)],
@@ -115,6 +116,8 @@ class TSquaredExplorer {
         { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: T_MAX, yref: "paper", y0: 0, y1: 1,
           fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
         { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
+        { ...dotShape(s.T, at("grad_norm"), COLORS.ce, 13), line: { color: dotEdge, width: 1.5 } },
+        { ...dotShape(s.T, at("grad_norm_t2"), COLORS.kd, 13), line: { color: dotEdge, width: 1.5 } },
       ],
       annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * T_MAX)), yref: "paper", y: 1.03, showarrow: false,
                       text: "slope fitted here" }],

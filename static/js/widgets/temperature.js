@@ -1,5 +1,6 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
-import { latestOnly, postJSON } from "../lib/api.js";
+import { latestOnly } from "../lib/api.js";
+import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
@@ -30,7 +31,7 @@ class TemperatureExplorer {
     this.chart = this.el("chart");
     this.labels = [];
     this.request = latestOnly(
-      (state) => postJSON("/api/kd/soften", { logits: state.logits, temperatures: [1, state.T] }),
+      (state) => liveJSON("/api/kd/soften", { logits: state.logits, temperatures: [1, state.T] }),
       (answer, state) => this.render(answer, state),
       (err) => this.showError(err.message),
     );
