@@ -15,7 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-                reload=args.reload, log_level="info", ws_max_size=settings.max_body_bytes,
+                reload=args.reload, log_level="info", ws_max_size=2 * settings.max_body_bytes,
                 # Open live-run event streams would otherwise hold a Ctrl-C for up to a run's time limit.
                 timeout_graceful_shutdown=5)
     return 0

@@ -40,13 +40,20 @@ export class LabCharts {
     this.pending.clear();
     const P = plotly();
     const key = String(this.runs.length);  // the charts' data-drawn: how many runs they show
+    // Before the first run: a line saying what will appear, not a pair of bare axes.
+    const empty = this.runs.length === 0;
+    const waiting = (what) => (empty ? {
+      annotations: [{ text: `Press Start: the ${what} appear here.`, xref: "paper", yref: "paper",
+                      x: 0.5, y: 0.5, showarrow: false }],
+    } : {});
+    const axis = (props) => ({ ...props, visible: !empty });
     const lossDrawn = P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
-      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "loss" }, type: "log" },
-      uirevision: "lab",
+      ...LEGEND_ON_TOP, ...waiting("loss curves"), xaxis: axis({ title: { text: "step" } }),
+      yaxis: axis({ title: { text: "loss" }, type: "log" }), uirevision: "lab",
     }), PLOT_CONFIG);
     const accDrawn = P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
-      ...LEGEND_ON_TOP, xaxis: { title: { text: "step" } },
-      yaxis: { title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }, uirevision: "lab",
+      ...LEGEND_ON_TOP, ...waiting("accuracy curves"), xaxis: axis({ title: { text: "step" } }),
+      yaxis: axis({ title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }), uirevision: "lab",
     }), PLOT_CONFIG);
     markDrawn(this.lossEl, key, lossDrawn);
     markDrawn(this.accEl, key, accDrawn);

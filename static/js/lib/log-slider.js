@@ -41,6 +41,11 @@ export class LogSlider {
       return;
     }
     this.number.removeAttribute("aria-invalid");
+    // Enter fires both keydown and change: the second sees its own value and asks the server nothing.
+    if (Number(v.toFixed(this.decimals)) === this.value) {
+      this.number.value = this.format(this.value);
+      return;
+    }
     this.set(v, "number");
   }
 

@@ -7,7 +7,6 @@ import { announceChange, markDrawn, showWidgetError, startExplorers } from "../l
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
 
-const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
 const describeFit = (f) => `peak ${f.mean.toFixed(2)}, width ${f.width.toFixed(2)} (KL ${f.kl.toFixed(3)})`;
 
 class KLDirectionExplorer {
@@ -68,7 +67,7 @@ class KLDirectionExplorer {
     const fitTop = niceCeil(Math.max(...answer.teacher, ...answer.forward.probs, ...answer.reverse.probs));
     const fitLayout = baseLayout({ xaxis: { title: { text: "outcome" }, dtick: 2, range: xRange },
                                    yaxis: { title: { text: "probability" }, nticks: 5, range: [0, 1.05 * fitTop] },
-                                   legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+                                   showlegend: false, uirevision: "keep" });
     markDrawn(this.el("fit-chart"), key, reactChart(this.el("fit-chart"), fits, fitLayout));
     const landscape = [
       { type: "scatter", mode: "lines", x: answer.means, y: answer.forward_by_mean, name: "forward KL(teacher ‖ student)",
@@ -77,11 +76,11 @@ class KLDirectionExplorer {
         line: { color: COLORS.kd, width: 3, dash: "dash" } },
     ];
     const landscapeLayout = baseLayout({
-      xaxis: { title: { text: "student's peak position (best width at each)" }, dtick: 2,
+      xaxis: { title: { text: "student's peak (best width at each)" }, dtick: 2,
                range: [answer.means[0], answer.means[answer.means.length - 1]] },
       yaxis: { title: { text: "lowest KL" }, nticks: 6,
                range: [0, 1.05 * niceCeil(Math.max(...answer.forward_by_mean, ...answer.reverse_by_mean))] },
-      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 72 }, uirevision: "keep" });
+      showlegend: false, uirevision: "keep" });
     markDrawn(this.el("landscape-chart"), key, reactChart(this.el("landscape-chart"), landscape, landscapeLayout));
     const summary = `Teacher peaks ${s.separation.toFixed(1)} apart, ${Math.round(100 * s.weight)}% of the mass on the left. ` +
       `Forward KL's best student: ${describeFit(answer.forward)}, spread over both peaks. ` +

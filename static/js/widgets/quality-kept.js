@@ -2,6 +2,7 @@
 // orders and scores them and the teacher on held-out orders. Every number drawn is from that answer.
 import { postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { markDrawn } from "../lib/explorer.js";
 
 const FIELDS = {
   alpha: { min: 0, max: 1, int: false, name: "alpha" },
@@ -93,9 +94,7 @@ class QualityKept {
                     xaxis: { title: { text: "training step" } },
                     yaxis: { title: { text: "KL to the truth (nats)" }, rangemode: "tozero" } }), PLOT_CONFIG);
     this.el("chart").dataset.seed = String(a.config.seed);
-    // data-drawn: which comparison the chart shows, once Plotly has drawn it (page-level checks wait for it)
-    const key = Object.values(a.config).join("/");
-    Promise.resolve(drawing).then(() => { this.el("chart").dataset.drawn = key; });
+    markDrawn(this.el("chart"), Object.values(a.config).join("/"), drawing);
     fillTable(this.el("curve-table"), ["step", "SFT student", "KD student"],
       a.curves.sft.map((r, i) => [String(r.step), fmt(r.kl_to_truth), fmt(a.curves.kd[i] ? a.curves.kd[i].kl_to_truth : null)]));
     this.el("summary").textContent =

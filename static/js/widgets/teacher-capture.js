@@ -3,6 +3,7 @@
 // POST /api/tinylm/teacher, which runs the cached teacher.
 import { latestOnly, postJSON } from "../lib/api.js";
 import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { markDrawn } from "../lib/explorer.js";
 
 const V = 31;
 const SHOWN = 12;   // bars drawn: the teacher's most likely tokens (the table lists all of them)
@@ -84,7 +85,7 @@ class TeacherCapture {
 
     const top = a.distribution.slice(0, SHOWN);
     const x = top.map((d) => d.token);
-    this.el("dist-chart")._drawing = plotly().react(this.el("dist-chart"), [
+    const distDrawn = plotly().react(this.el("dist-chart"), [
       { type: "bar", name: "teacher", x, y: top.map((d) => d.p), marker: { color: x.map((_, i) => (i < a.k ? COLORS.accent : COLORS.reference)) },
         hovertemplate: "%{x}: %{y:.1%}<extra>teacher</extra>" },
       { type: "bar", name: "truth", x, y: top.map((d) => d.truth), marker: { color: COLORS.ce },
@@ -94,7 +95,7 @@ class TeacherCapture {
                     yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" } }), PLOT_CONFIG);
 
     const ks = a.coverage.map((_, i) => i + 1);
-    this.el("coverage-chart")._drawing = plotly().react(this.el("coverage-chart"), [
+    const coverageDrawn = plotly().react(this.el("coverage-chart"), [
       { type: "scatter", mode: "lines+markers", name: "mass kept", x: ks, y: a.coverage, line: { color: COLORS.total },
         hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
       { type: "scatter", mode: "markers", name: `k = ${a.k}`, x: [a.k], y: [a.mass_kept],
@@ -104,12 +105,9 @@ class TeacherCapture {
                     yaxis: { title: { text: "teacher mass kept" }, range: [0, 1.02], tickformat: ".0%" } }), PLOT_CONFIG);
     this.el("dist-chart").dataset.k = String(a.k);
     this.el("coverage-chart").dataset.k = String(a.k);
-    // data-drawn: which state the charts show, once Plotly has drawn it (page-level checks wait for it)
     const key = `${a.example}/${a.position}/${a.k}/${a.temperature}`;
-    for (const role of ["dist-chart", "coverage-chart"]) {
-      const el = this.el(role);
-      Promise.resolve(el._drawing).then(() => { el.dataset.drawn = key; });
-    }
+    markDrawn(this.el("dist-chart"), key, distDrawn);
+    markDrawn(this.el("coverage-chart"), key, coverageDrawn);
 
     fillTable(this.el("dist-table"), ["token", "teacher", "truth", "kept at this k"],
       a.distribution.map((d, i) => [d.token, formatPercent(d.p, 2), formatPercent(d.truth, 2), i < a.k ? "yes" : "no"]));
