@@ -89,7 +89,8 @@ async def live(ws: WebSocket) -> None:
         return
     await ws.accept()
     max_bytes = ws.app.state.settings.max_body_bytes
-    # One message at a time: a page sends its next move only once the last one is answered.
+    # Answered in order, one at a time: each is a few milliseconds of torch, and each explorer on the page
+    # has at most one request out (static/js/lib/api.js latestOnly).
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":

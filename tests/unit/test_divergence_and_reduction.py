@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from app.kd.divergence import GRID, MEANS, bump_logits, fit_directions, kl, kl_tables, two_peak_teacher
+from app.kd.divergence import GRID, MEANS, _Family, bump_logits, fit_directions, kl, two_peak_teacher
 from app.kd.reduction import reduction_by_length, sequence_example
 from tests.reference import kd_reference, log_softmax
 
@@ -19,8 +19,11 @@ def test_kl_matches_numpy():
 
 def test_kl_tables_match_the_direct_sums():
     teacher = two_peak_teacher(4.0, 0.7, 1.3)
-    students = torch.log_softmax(bump_logits(torch.tensor([[-1.0], [2.0]]), torch.tensor([[0.5, 2.0]])), dim=-1)
-    forward, reverse = kl_tables(teacher, students)
+    family = _Family(torch.tensor([-1.0, 2.0, 3.5], dtype=torch.float64), torch.tensor([0.5, 2.0], dtype=torch.float64))
+    students = torch.log_softmax(bump_logits(torch.tensor([[-1.0], [2.0], [3.5]]), torch.tensor([[0.5, 2.0]])), dim=-1)
+    assert torch.allclose(family.log_probs, students, rtol=1e-12)
+    forward, reverse = family.kl_tables(teacher)
+    assert forward.shape == reverse.shape == (3, 2)
     assert torch.allclose(forward, kl(teacher, students), rtol=1e-10)
     assert torch.allclose(reverse, kl(students, teacher.expand_as(students)), rtol=1e-10)
 
