@@ -43,7 +43,7 @@ export class LabCharts {
     // Before the first run: a line saying what will appear, not a pair of bare axes.
     const empty = this.runs.length === 0;
     const waiting = (what) => (empty ? {
-      annotations: [{ text: `Press Start: the ${what} appear here.`, xref: "paper", yref: "paper",
+      annotations: [{ text: `Press Start:<br>the ${what} appear here.`, xref: "paper", yref: "paper",
                       x: 0.5, y: 0.5, showarrow: false }],
     } : {});
     const axis = (props) => ({ ...props, visible: !empty });

@@ -21,7 +21,6 @@ export const PRESETS = {
 };
 
 const fmt = (x) => x.toFixed(3);
-const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
 
 class AlphaExplorer {
   constructor(root) {
@@ -140,7 +139,7 @@ class AlphaExplorer {
     const layout = baseLayout({
       xaxis: { title: { text: "alpha" }, range: [0, 1], dtick: 0.2 },
       yaxis: { title: { text: "loss" }, rangemode: "tozero", nticks: 6 },
-      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
+      showlegend: false,
       shapes: [
         { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
         dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
@@ -171,7 +170,7 @@ class AlphaExplorer {
     const layout = baseLayout({
       barmode: "group", xaxis: { type: "category" },
       yaxis: { title: { text: "pull (−gradient)" }, zeroline: true, nticks: 6, range },
-      legend: TOP_LEGEND, margin: { ...baseLayout().margin, t: 64 },
+      showlegend: false,
       uirevision: "keep",
     });
     return reactChart(this.el("pull-chart"), traces, layout);
