@@ -52,34 +52,48 @@ def _same_origin(ws: WebSocket) -> bool:
     return origin is None or urlsplit(origin).netloc == ws.headers.get("host")
 
 
+def _reply(reply_id: int | None, status: int, body: Any) -> dict[str, Any]:
+    return {"id": reply_id, "status": status, "body": body}
+
+
 async def answer(message: str, max_bytes: int) -> dict[str, Any]:
     """One request message → its reply (never raises: a bad message gets a 4xx reply naming the problem)."""
-    if len(message.encode()) > max_bytes:
-        return {"id": None, "status": 413, "body": {"detail": f"message larger than {max_bytes} bytes"}}
     try:
         request = json.loads(message)
-    except ValueError as exc:
-        return {"id": None, "status": 400, "body": {"detail": f"message is not JSON: {exc}"}}
-    if not isinstance(request, dict) or not isinstance(request.get("id"), int) or "body" not in request:
-        return {"id": request.get("id") if isinstance(request, dict) else None, "status": 400,
-                "body": {"detail": 'a message is {"id": integer, "path": "/api/kd/…", "body": {…}}'}}
-    reply_id = request["id"]
-    route = LIVE_ROUTES.get(request.get("path"))
+    except (ValueError, RecursionError) as exc:   # RecursionError: "[[[[…" nested past Python's limit
+        return _reply(None, 400, {"detail": f"message is not JSON: {exc}"})
+    reply_id = request.get("id") if isinstance(request, dict) else None
+    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
+        reply_id = None
+    # Checked after parsing (uvicorn caps a message at twice the limit) so the 413 carries the id and
+    # the page's request fails at once instead of waiting for an answer that never comes.
+    if len(message.encode()) > max_bytes:
+        return _reply(reply_id, 413, {"detail": f"message larger than {max_bytes} bytes"})
+    if reply_id is None or "body" not in request:
+        return _reply(reply_id, 400, {"detail": 'a message is {"id": integer, "path": "/api/kd/…", "body": {…}}'})
+    path = request.get("path")
+    route = LIVE_ROUTES.get(path) if isinstance(path, str) else None
     if route is None:
-        return {"id": reply_id, "status": 404,
-                "body": {"detail": f"no live endpoint {request.get('path')!r}; there are {sorted(LIVE_ROUTES)}"}}
+        return _reply(reply_id, 404, {"detail": f"no live endpoint {path!r}; there are {sorted(LIVE_ROUTES)}"})
     model, handler = route
     try:
-        body = model.model_validate(request["body"])
+        # from_attributes: what FastAPI passes too, so a body that is not an object gets POST's exact error
+        body = model.model_validate(request["body"], from_attributes=True)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        return {"id": reply_id, "status": 422, "body": {"detail": validation_details(RequestValidationError(errors))}}
+        return _reply(reply_id, 422, {"detail": validation_details(RequestValidationError(errors))})
+    except Exception:
+        return _internal_error(reply_id, path)
     try:
         result = await handler(body)
     except Exception:
-        log.exception("unhandled error on live %s", request["path"])
-        return {"id": reply_id, "status": 500, "body": {"detail": "internal error; the server log has the details"}}
-    return {"id": reply_id, "status": 200, "body": result.model_dump(mode="json")}
+        return _internal_error(reply_id, path)
+    return _reply(reply_id, 200, result.model_dump(mode="json"))
+
+
+def _internal_error(reply_id: int, path: str) -> dict[str, Any]:
+    log.exception("unhandled error on live %s", path)
+    return _reply(reply_id, 500, {"detail": "internal error; the server log has the details"})
 
 
 @router.websocket("/api/live")

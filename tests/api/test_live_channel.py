@@ -66,6 +66,8 @@ def test_the_loss_over_the_socket_matches_the_float64_reference(live):
     ("/api/kd/reduction", {**BODIES["/api/kd/reduction"], "prompt_len": 20}),
     ("/api/kd/soften", {"logits": [1.0, float("nan")], "temperatures": [1.0]}),
     ("/api/kd/soften", {"logits": [1.0], "temperatures": [1.0], "extra": 1}),
+    ("/api/kd/loss", None),
+    ("/api/kd/reduction", [1, 2]),
 ])
 def test_bad_bodies_get_the_same_422_as_post(client, live, path, bad):
     over_http = client.post(path, content=json.dumps(bad), headers={"Content-Type": "application/json"})
@@ -82,6 +84,10 @@ def test_a_bad_message_gets_a_clear_4xx_and_the_socket_stays_usable(live):
     assert missing_id["status"] == 400 and '"id"' in missing_id["body"]["detail"]
     unknown = ask(live, {"id": 3, "path": "/api/runs", "body": {}})
     assert unknown["status"] == 404 and unknown["id"] == 3 and "/api/kd/loss" in unknown["body"]["detail"]
+    for bad_path in ([1], {"a": 1}, None):
+        assert ask(live, {"id": 4, "path": bad_path, "body": {}})["status"] == 404
+    assert ask(live, {"id": True, "path": "/api/kd/soften", "body": {}})["status"] == 400
+    assert ask(live, "[" * 100_000)["status"] == 400          # nested past Python's recursion limit
     live.send(b"\x00\x01")
     assert "text messages" in json.loads(live.recv(timeout=10))["body"]["detail"]
     # still answering after all of that
@@ -92,6 +98,7 @@ def test_a_message_over_the_body_limit_is_refused(live, test_settings):
     big = json.dumps({"id": 1, "path": "/api/kd/soften", "body": {"logits": [1.0] * 10, "pad": "x" * test_settings.max_body_bytes}})
     reply = ask(live, big)
     assert reply["status"] == 413 and str(test_settings.max_body_bytes) in reply["body"]["detail"]
+    assert reply["id"] == 1   # so the page's request fails at once rather than timing out
 
 
 def test_other_sites_cannot_open_the_socket(base_url):

@@ -24,9 +24,13 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
-    # The first requests may go by POST while the socket connects; wait until it is open.
-    page.wait_for_function("() => performance.getEntriesByType('resource').length > 0")
-    page.wait_for_timeout(300)
+    # The first requests go by POST while the socket connects: move until a move goes over the socket.
+    for i in range(40):
+        move_alpha_to(page, w, f"{0.20 + i / 100:.2f}")
+        if any(f["path"] == "/api/kd/loss" for f in frames):
+            break
+    else:
+        raise AssertionError("no move ever went over the live socket")
     posts.clear()
     frames.clear()
     for value in ("0.61", "0.62", "0.63"):

@@ -116,6 +116,7 @@ export function reactChart(el, traces, layout) {
  * so bars and curves can be compared as they change.
  */
 export function niceCeil(x, floor = 1e-3) {
+  if (!Number.isFinite(x)) return 1;   // no numbers to bound (an empty Math.max is −Infinity)
   const v = Math.max(Math.abs(x), floor);
   const decade = 10 ** Math.floor(Math.log10(v));
   const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * decade >= v * (1 - 1e-9));

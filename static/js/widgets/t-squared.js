@@ -116,8 +116,9 @@ class TSquaredExplorer {
         { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: T_MAX, yref: "paper", y0: 0, y1: 1,
           fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
         { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
-        { ...dotShape(s.T, at("grad_norm"), COLORS.ce, 13), line: { color: dotEdge, width: 1.5 } },
-        { ...dotShape(s.T, at("grad_norm_t2"), COLORS.kd, 13), line: { color: dotEdge, width: 1.5 } },
+        // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
+        ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
+          .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: dotEdge, width: 1.5 } })),
       ],
       annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * T_MAX)), yref: "paper", y: 1.03, showarrow: false,
                       text: "slope fitted here" }],
