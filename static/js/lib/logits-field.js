@@ -19,3 +19,19 @@ export function readLogitsField(input, errorBox, limits) {
   else input.removeAttribute("aria-invalid");
   return parsed;
 }
+
+/**
+ * An explorer's student and teacher logits fields (data-roles student, teacher and their -error boxes):
+ * both parsed, and of one length. Returns { student, teacher }, or null with the problem shown.
+ */
+export function readStudentAndTeacher(el, limits = { min: 2, max: 32 }) {
+  const student = readLogitsField(el("student"), el("student-error"), limits);
+  const teacher = readLogitsField(el("teacher"), el("teacher-error"), limits);
+  if (student.error || teacher.error) return null;
+  if (teacher.values.length !== student.values.length) {
+    el("teacher-error").textContent = `Give as many teacher logits as student logits (${student.values.length}).`;
+    el("teacher").setAttribute("aria-invalid", "true");
+    return null;
+  }
+  return { student: student.values, teacher: teacher.values };
+}

@@ -5,7 +5,7 @@ import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
-import { readLogitsField } from "../lib/logits-field.js";
+import { readStudentAndTeacher } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
 const CLASSES = ["cat", "dog", "fox", "wolf", "owl"];
@@ -84,17 +84,10 @@ class AlphaExplorer {
   }
 
   readState() {
-    const student = readLogitsField(this.el("student"), this.el("student-error"), { min: 2, max: 32 });
-    const teacher = readLogitsField(this.el("teacher"), this.el("teacher-error"), { min: 2, max: 32 });
-    if (student.error || teacher.error) return null;
-    if (teacher.values.length !== student.values.length) {
-      this.el("teacher-error").textContent = `Give as many teacher logits as student logits (${student.values.length}).`;
-      this.el("teacher").setAttribute("aria-invalid", "true");
-      return null;
-    }
-    this.fillLabels(student.values.length, Number(this.el("label").value));
-    return { student: student.values, teacher: teacher.values, label: Number(this.el("label").value),
-             alpha: this.alpha.value, T: this.T.value };
+    const logits = readStudentAndTeacher(this.el);
+    if (!logits) return null;
+    this.fillLabels(logits.student.length, Number(this.el("label").value));
+    return { ...logits, label: Number(this.el("label").value), alpha: this.alpha.value, T: this.T.value };
   }
 
   queryState() {
