@@ -1,7 +1,7 @@
 // Presenter view (/demo/NAME): keyboard control, the state mirrored in the address bar, copy link,
 // full screen and the key list. Works with any explorer that follows lib/explorer.js's protocol,
 // so a new demo only needs its widget.
-import { CHANGE_EVENT } from "./lib/explorer.js";
+import { CHANGE_EVENT, presetLabel } from "./lib/explorer.js";
 import { replaceQuery } from "./lib/url-state.js";
 
 const stage = document.querySelector("[data-demo-widget]");
@@ -56,7 +56,7 @@ function keyAction(explorer, event) {
   }
   if (/^[1-9]$/.test(event.key)) {
     const name = explorer.presetNames[Number(event.key) - 1];
-    return name && (() => { explorer.loadPreset(name); say(`Preset ${event.key}: ${explorer.presetLabel(name)}.`); });
+    return name && (() => { explorer.loadPreset(name); say(`Preset ${event.key}: ${presetLabel(explorer.root, name)}.`); });
   }
   return null;
 }

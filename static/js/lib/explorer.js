@@ -1,8 +1,9 @@
 // What every explorer shares: start-up with a readable error, the "changed" event, and the lesson's
 // "Open in demo mode" link kept equal to the explorer's current state.
 //
-// An explorer object offers: name (its /demo/NAME), queryState() (what a link must carry), presetNames,
-// loadPreset(name), reset(), and optionally nudgeT(steps) and nudgeAlpha(steps) for the demo keys.
+// An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry),
+// presetNames (loadPreset(name) when there are any), reset(), and optionally nudgeT(steps),
+// nudgeAlpha(steps) or nudgeMain(steps) for the demo keys.
 import { demoHref } from "./url-state.js";
 
 export const CHANGE_EVENT = "explorer:change";
@@ -24,6 +25,12 @@ export function onPresetClick(root, pick) {
   root.querySelectorAll("[data-preset-choice]").forEach((button) => {
     button.addEventListener("click", () => pick(button.dataset.presetChoice));
   });
+}
+
+/** A preset's name as its button reads, without the demo page's key number. */
+export function presetLabel(root, name) {
+  const button = root.querySelector(`[data-preset-choice="${name}"]`);
+  return button ? button.textContent.replace(/^\d\s*/, "").trim() : "";
 }
 
 /** Show which preset is loaded (aria-pressed on its button, false on the others). */

@@ -56,7 +56,6 @@ class AlphaExplorer {
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
   reset() { this.start(this.initial); }
-  presetLabel(name) { return this.root.querySelector(`[data-preset-choice="${name}"]`).textContent.replace(/^\d\s*/, "").trim(); }
   nudgeT(steps) { this.T.nudge(20 * steps); }
   nudgeAlpha(steps) { this.alpha.nudge(5 * steps); }
 

@@ -38,8 +38,6 @@ class KLDirectionExplorer {
   queryState() { return { separation: this.separation.value, left_weight: this.weight.value }; }
 
   reset() { this.start(this.initial); }
-  loadPreset() {}
-  presetLabel() { return ""; }
   nudgeMain(steps) { this.separation.nudge(5 * steps); }
 
   update() {

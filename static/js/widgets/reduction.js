@@ -43,8 +43,6 @@ class ReductionExplorer {
   queryState() { return { seq_len: this.len.value, prompt_len: this.prompt.value, batch_size: this.batch.value }; }
 
   reset() { this.start(this.initial); }
-  loadPreset() {}
-  presetLabel() { return ""; }
   nudgeMain(steps) { this.len.nudge(steps); }
 
   update() {

@@ -53,7 +53,6 @@ class TSquaredExplorer {
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
   reset() { this.start(this.initial); }
-  presetLabel(name) { return this.root.querySelector(`[data-preset-choice="${name}"]`).textContent.replace(/^\d\s*/, "").trim(); }
   nudgeT(steps) { this.T.nudge(20 * steps); }
 
   show(preset, { student, teacher, T }) {

@@ -57,10 +57,6 @@ class TemperatureExplorer {
     this.start(this.initial);
   }
 
-  presetLabel(name) {
-    return this.root.querySelector(`[data-preset-choice="${name}"]`).textContent.replace(/^\d\s*/, "").trim();
-  }
-
   nudgeT(steps) {
     this.slider.nudge(20 * steps);
   }
