@@ -4,7 +4,7 @@ import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
-import { parseLogits } from "../lib/logits-field.js";
+import { parseLogits, readLogitsField } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
 const T_MIN = 0.1;
@@ -19,8 +19,6 @@ export const PRESETS = {
             labels: ["mat", "floor", "sofa", "rug", "bed", "chair", "roof", "moon"], T: 2 },
   flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
 };
-
-export { parseLogits };
 
 class TemperatureExplorer {
   constructor(root) {
@@ -76,24 +74,12 @@ class TemperatureExplorer {
     else this.slider.set(preset.T, "preset");
   }
 
-  state() {
-    const parsed = parseLogits(this.el("logits").value);
-    return { ...parsed, T: this.slider.value };
-  }
-
   update() {
-    const state = this.state();
-    const error = this.el("logits-error");
-    if (state.error) {
-      error.textContent = state.error;
-      this.el("logits").setAttribute("aria-invalid", "true");
-      return;
-    }
-    error.textContent = "";
-    this.el("logits").removeAttribute("aria-invalid");
-    this.labels = state.values.length === this.presetLabels.length
-      ? this.presetLabels : state.values.map((_, i) => `class ${i + 1}`);
-    this.request({ logits: state.values, T: state.T });
+    const parsed = readLogitsField(this.el("logits"), this.el("logits-error"));
+    if (parsed.error) return;
+    this.labels = parsed.values.length === this.presetLabels.length
+      ? this.presetLabels : parsed.values.map((_, i) => `class ${i + 1}`);
+    this.request({ logits: parsed.values, T: this.slider.value });
     announceChange(this.root);
   }
 
