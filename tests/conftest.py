@@ -41,3 +41,12 @@ def base_url(test_settings: Settings) -> Iterator[str]:
 def client(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=30) as c:
         yield c
+
+
+@pytest.fixture()
+def redis_server():
+    """A fresh redis-server on a free port (see tests/redis_server.py); skipped where none can be had."""
+    from tests.redis_server import running_redis
+
+    with running_redis() as server:
+        yield server
