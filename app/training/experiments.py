@@ -12,12 +12,12 @@ from typing import Iterator
 
 import torch
 
-from app.training import tinylm_run
-from app.training.data import load_split
-from app.training.digits_run import DigitsRunConfig, config_problems
+from app.training.tinylm import experiment as tinylm_experiment
+from app.training.digits.data import load_split
+from app.training.digits.experiment import DigitsRunConfig, config_problems
 from app.training.runs import Experiment
-from app.training.teacher_cache import TeacherCache
-from app.training.trainer import kd_trainer
+from app.training.digits.teacher import TeacherCache
+from app.training.digits.trainer import train_digits_student
 
 _DIGITS_FIELDS = {f.name for f in dataclasses.fields(DigitsRunConfig)}
 
@@ -32,7 +32,7 @@ def digits_experiment(teachers: TeacherCache) -> Experiment:
     def run(config: dict, device: torch.device, cancel_event: threading.Event) -> Iterator[dict]:
         cfg = DigitsRunConfig(**config)
         teacher = teachers.get(device)  # trains and caches the teacher the first time
-        yield from kd_trainer(cfg, teacher=teacher, split=load_split(device), cancel_event=cancel_event)
+        yield from train_digits_student(cfg, teacher=teacher, split=load_split(device), cancel_event=cancel_event)
 
     return Experiment(run=run, problems=digits_problems)
 
@@ -41,5 +41,5 @@ def build_registry(cache_dir: Path) -> dict[str, Experiment]:
     """Every experiment this server offers, with its caches under `cache_dir`."""
     return {
         "digits": digits_experiment(TeacherCache(cache_dir)),
-        "tinylm": Experiment(run=tinylm_run.make_run(cache_dir), problems=tinylm_run.config_problems),
+        "tinylm": Experiment(run=tinylm_experiment.make_run(cache_dir), problems=tinylm_experiment.config_problems),
     }

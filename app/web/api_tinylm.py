@@ -16,10 +16,10 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from app.device import resolve_device
-from app.training import tinylm_task as task
-from app.training.tinylm_compare import compare
-from app.training.tinylm_inspect import INSPECT_EXAMPLES, inspect
-from app.training.tinylm_teacher import Teacher, get_teacher
+from app.training.tinylm import task
+from app.training.tinylm.compare import compare
+from app.training.tinylm.inspect_teacher import INSPECT_EXAMPLES, inspect
+from app.training.tinylm.teacher import Teacher, get_teacher
 from app.web.deps import SettingsDep
 from app.web.schemas import Alpha, StrictBody
 

@@ -11,7 +11,7 @@ import torch
 from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
-from app.training.teacher_cache import TeacherCache
+from app.training.digits.teacher import TeacherCache
 from app.web.api_runs import limits_from
 from tests.live_server import serve
 from tests.sse_client import follow

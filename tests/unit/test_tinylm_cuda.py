@@ -6,8 +6,8 @@ import threading
 import pytest
 import torch
 
-from app.training.tinylm_run import make_run
-from app.training.tinylm_teacher import cache_dir
+from app.training.tinylm.experiment import make_run
+from app.training.tinylm.teacher import cache_dir
 
 pytestmark = [pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
 

@@ -4,8 +4,8 @@ import threading
 import pytest
 import torch
 
-from app.training.tinylm_run import TinyLMRunConfig, config_problems, make_run
-from app.training.tinylm_teacher import cache_dir
+from app.training.tinylm.experiment import TinyLMRunConfig, config_problems, make_run
+from app.training.tinylm.teacher import cache_dir
 
 
 def test_defaults_are_valid_and_bad_fields_are_named():
@@ -48,7 +48,7 @@ def test_a_bad_config_raises_before_training():
 
 
 def test_quality_kept_arithmetic_and_no_gap():
-    from app.training.tinylm_compare import quality_kept
+    from app.training.tinylm.compare import quality_kept
 
     teacher = {"accuracy": 0.8, "perplexity": 2.0, "kl_to_truth": 0.1}
     sft = {"accuracy": 0.6, "perplexity": 3.0, "kl_to_truth": 0.5}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import torch
 
-import app.training.teacher_cache as tc
-from app.training.data import load_split
-from app.training.teacher_cache import TeacherCache, TeacherRecipe
+import app.training.digits.teacher as tc
+from app.training.digits.data import load_split
+from app.training.digits.teacher import TeacherCache, TeacherRecipe
 
 SMALL = TeacherRecipe(hidden=(16,), steps=30)
 

@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 
 from app.device import use_one_cpu_thread
-from app.training import tinylm_task as task
+from app.training.tinylm import task
 from app.training.checkpoint import load_or_train_state
-from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build
+from app.training.tinylm.models import TEACHER, TinyLM, TinyLMConfig, build
 
 # The teacher's training recipe. Changing any of it changes the teacher id (and the cache file).
 TEACHER_CODE_VERSION = 2      # bump when the model or training code changes what a recipe produces

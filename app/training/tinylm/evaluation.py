@@ -11,7 +11,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from app.training import tinylm_task as task
+from app.training.tinylm import task
 
 EVAL_EXAMPLES = 2000
 

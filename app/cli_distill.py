@@ -9,10 +9,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from app.device import resolve_device
-from app.training.digits_run import DigitsRunConfig
+from app.training.digits.experiment import DigitsRunConfig
 from app.training.experiments import digits_experiment
-from app.training.teacher_cache import TeacherCache
-from app.training.report import write_report
+from app.training.digits.teacher import TeacherCache
+from app.training.digits.report import write_report
 
 
 def add_distill(sub: argparse._SubParsersAction) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from app.training.data import NUM_CLASSES
-from app.training.models import STUDENT_HIDDEN_MAX, STUDENT_HIDDEN_MIN
+from app.training.digits.data import NUM_CLASSES
+from app.training.digits.models import STUDENT_HIDDEN_MAX, STUDENT_HIDDEN_MIN
 
 TEMPERATURE_MIN, TEMPERATURE_MAX = 0.5, 20.0
 

@@ -1,6 +1,6 @@
 """Bodies of `brewslm capture`, `brewslm train` and `brewslm train-teacher`.
 
-app/cli.py only registers them: `add_tinylm_commands(subparsers)`. Each handler returns an exit code;
+app/cli.py registers them: `add_tinylm_commands(subparsers)`. Each handler returns an exit code;
 bad input prints one line naming the option or field and returns 2, never a traceback.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.training import tinylm_task as task
+from app.training.tinylm import task
 
 
 def _positive_float(text: str) -> float:
@@ -63,8 +63,8 @@ def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_capture(args: argparse.Namespace) -> int:
     _one_thread()
-    from app.training.capture import CaptureMeta, capture_records, write_capture
-    from app.training.tinylm_teacher import get_teacher
+    from app.training.tinylm.capture import CaptureMeta, capture_records, write_capture
+    from app.training.tinylm.teacher import get_teacher
 
     teacher = get_teacher()
     meta = CaptureMeta(teacher_id=teacher.id, vocabulary=task.VOCAB, k=args.top_k,
@@ -86,8 +86,8 @@ def run_train(args: argparse.Namespace) -> int:
     _one_thread()
     from tqdm import tqdm
 
-    from app.training.offline_trainer import final_table, run_recipe
-    from app.training.recipe import RecipeError, load_recipe
+    from app.training.tinylm.kd_trainer import final_table, run_recipe
+    from app.training.tinylm.recipe import RecipeError, load_recipe
 
     try:
         recipe = load_recipe(args.recipe)
@@ -113,24 +113,13 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_train_teacher(args: argparse.Namespace) -> int:
     _one_thread()
-    from app.training import tinylm_eval
-    from app.training.tinylm_teacher import get_teacher
+    from app.training.tinylm import evaluation
+    from app.training.tinylm.teacher import get_teacher
 
     start = time.perf_counter()
     teacher = get_teacher(retrain=args.force)
-    m = tinylm_eval.evaluate(teacher.model)
+    m = evaluation.evaluate(teacher.model)
     print(f"teacher {teacher.id} at {teacher.path} ({time.perf_counter() - start:.1f} s): held-out "
           f"accuracy {m['accuracy']:.4f}, perplexity {m['perplexity']:.4f}, KL to truth {m['kl_to_truth']:.4f}")
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (python -m app.training.tinylm_cli ...) until app/cli.py registers these."""
-    parser = argparse.ArgumentParser(prog="brewslm")
-    add_tinylm_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,8 +19,8 @@ from torch import nn
 
 from app.device import use_one_cpu_thread
 from app.training.checkpoint import load_or_train_state
-from app.training.data import SPLIT_SEED, DigitsSplit, load_split
-from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp
+from app.training.digits.data import SPLIT_SEED, DigitsSplit, load_split
+from app.training.digits.models import TEACHER_HIDDEN, init_from_generator, mlp
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from app.kd.topk import capture_topk, mass_kept
-from app.training import tinylm_task as task
-from app.training.capture import CaptureMeta, example_record
-from app.training.tinylm_teacher import Teacher
+from app.training.tinylm import task
+from app.training.tinylm.capture import CaptureMeta, example_record
+from app.training.tinylm.teacher import Teacher
 
 INSPECT_EXAMPLES = 200          # the first orders of the transfer set, the ones a capture starts with
 

@@ -19,12 +19,12 @@ from typing import Callable, Iterator
 
 import torch
 
-from app.training import tinylm_eval, tinylm_task as task
-from app.training.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
-from app.training.offline_trainer import StudentTrainer
+from app.training.tinylm import evaluation, task
+from app.training.tinylm.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
+from app.training.tinylm.kd_trainer import StudentTrainer
 from app.device import use_one_cpu_thread
-from app.training.tinylm_models import STUDENT, TinyLMConfig, n_params
-from app.training.tinylm_teacher import Teacher, get_teacher
+from app.training.tinylm.models import STUDENT, TinyLMConfig, n_params
+from app.training.tinylm.teacher import Teacher, get_teacher
 
 LIVE_EVAL_EXAMPLES = 500      # the held-out subset scored during a run; the final record uses all 2000
 
@@ -119,12 +119,12 @@ def captured_data(teacher: Teacher, top_k: int, examples: int) -> dict[str, torc
 def teacher_metrics(teacher: Teacher) -> dict:
     """The teacher's own held-out scores (its KL to itself is 0)."""
     return dict(_memoised(("teacher", str(teacher.path)),
-                          lambda: tinylm_eval.evaluate(teacher.model, teacher.model)))
+                          lambda: evaluation.evaluate(teacher.model, teacher.model)))
 
 
 def live_metrics(model: torch.nn.Module) -> dict[str, float]:
     """Accuracy and KL to the truth on a held-out subset: cheap enough for every logged step."""
-    m = tinylm_eval.evaluate(model, n=LIVE_EVAL_EXAMPLES)
+    m = evaluation.evaluate(model, n=LIVE_EVAL_EXAMPLES)
     return {"accuracy": m["accuracy"], "kl_to_truth": m["kl_to_truth"], "perplexity": m["perplexity"]}
 
 
@@ -143,13 +143,13 @@ def train_one(cfg: TinyLMRunConfig, teacher: Teacher, device: torch.device,
             yield {**record, **live_metrics(trainer.model)}
     if cancel_event is not None and cancel_event.is_set():
         return
-    student = tinylm_eval.evaluate(trainer.model, teacher.model)
+    student = evaluation.evaluate(trainer.model, teacher.model)
     teacher_m = teacher_metrics(teacher)
     yield {"type": "done", "experiment": "tinylm", "config": cfg.as_dict(), "device": str(device),
-           "student": student, "teacher": teacher_m, "truth": tinylm_eval.truth_reference(),
+           "student": student, "teacher": teacher_m, "truth": evaluation.truth_reference(),
            "student_params": n_params(trainer.model), "teacher_params": n_params(teacher.model),
            # DESIGN.md: quality_kept = student ÷ teacher (here on held-out next-token accuracy)
-           "quality_kept": tinylm_eval.ratio(student["accuracy"], teacher_m["accuracy"])}
+           "quality_kept": evaluation.ratio(student["accuracy"], teacher_m["accuracy"])}
 
 
 def make_run(cache_dir: Path) -> Callable[[dict, torch.device, threading.Event], Iterator[dict]]:
