@@ -40,6 +40,13 @@ def _one_thread() -> None:
     use_one_cpu_thread()
 
 
+def _teachers():
+    """The teacher under the settings' cache directory (BREWSLM_CACHE_DIR), as the server uses it."""
+    from app.settings import get_settings
+    from app.training.tinylm.teacher import TinyLMTeacherCache
+    return TinyLMTeacherCache(get_settings().cache_dir)
+
+
 def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register capture, train and train-teacher on the `brewslm` parser."""
     cap = subparsers.add_parser("capture", help="write the teacher's top-k logprobs to teacher_capture.jsonl")
@@ -64,9 +71,7 @@ def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
 def run_capture(args: argparse.Namespace) -> int:
     _one_thread()
     from app.training.tinylm.capture import CaptureMeta, capture_records, write_capture
-    from app.training.tinylm.teacher import get_teacher
-
-    teacher = get_teacher()
+    teacher = _teachers().get()
     meta = CaptureMeta(teacher_id=teacher.id, vocabulary=task.VOCAB, k=args.top_k,
                        capture_temperature=args.temperature, examples=args.examples)
     tokens = task.sample(args.examples, args.seed)
@@ -97,7 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
                 bar.update(1)
                 if rec["step"] % 10 == 0 or rec["step"] == recipe.steps:
                     bar.set_postfix(loss=f"{rec['loss']:.3f}", ce=f"{rec['ce']:.3f}", kl=f"{rec['kl']:.3f}")
-            summary = run_recipe(recipe, on_step=on_step)
+            summary = run_recipe(recipe, _teachers(), on_step=on_step)
     except RecipeError as err:
         print(f"brewslm train: {args.recipe}: {err}", file=sys.stderr)
         return 2
@@ -114,10 +119,9 @@ def run_train(args: argparse.Namespace) -> int:
 def run_train_teacher(args: argparse.Namespace) -> int:
     _one_thread()
     from app.training.tinylm import evaluation
-    from app.training.tinylm.teacher import get_teacher
 
     start = time.perf_counter()
-    teacher = get_teacher(retrain=args.force)
+    teacher = _teachers().get(retrain=args.force)
     m = evaluation.evaluate(teacher.model)
     print(f"teacher {teacher.id} at {teacher.path} ({time.perf_counter() - start:.1f} s): held-out "
           f"accuracy {m['accuracy']:.4f}, perplexity {m['perplexity']:.4f}, KL to truth {m['kl_to_truth']:.4f}")

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.training.digits.data import load_split  # noqa: E402
-from app.training.digits.experiment import DigitsRunConfig  # noqa: E402
-from app.training.digits.teacher import TeacherCache  # noqa: E402
+from app.training.digits.config import DigitsRunConfig  # noqa: E402
+from app.training.digits.teacher import DigitsTeacherCache  # noqa: E402
 from app.training.digits.trainer import train_digits_student  # noqa: E402
 
 RUN = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "student_hidden": 32, "omit_class": None,
@@ -49,7 +49,7 @@ def serve(app):
 
 def direct_run(steps: int, seed: int, cache_dir: Path) -> float:
     """Seconds for the trainer alone, called in this thread (teacher already in memory)."""
-    teacher, split = TeacherCache(cache_dir).get("cpu"), load_split("cpu")
+    teacher, split = DigitsTeacherCache(cache_dir).get("cpu"), load_split("cpu")
     started = time.perf_counter()
     for record in train_digits_student(DigitsRunConfig(steps=steps, seed=seed), teacher=teacher, split=split):
         pass
@@ -79,7 +79,7 @@ def main() -> None:
 
     cache_dir = Path(tempfile.mkdtemp(prefix="brewslm-bench-"))
     t0 = time.perf_counter()
-    TeacherCache(cache_dir).get("cpu")
+    DigitsTeacherCache(cache_dir).get("cpu")
     teacher_s = time.perf_counter() - t0
 
     server, url = serve(create_app(Settings(cache_dir=cache_dir)))

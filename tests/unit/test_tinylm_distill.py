@@ -8,15 +8,14 @@ from app.training.tinylm import evaluation, task
 from app.training.tinylm.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
 from app.training.tinylm.kd_trainer import StudentTrainer
 from app.cli import main as cli
-from app.training.tinylm.teacher import get_teacher
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def teacher():
+def teacher(tinylm):
     torch.set_num_threads(1)
-    return get_teacher()
+    return tinylm.teacher()
 
 
 def _data(teacher, n=500, k=8):

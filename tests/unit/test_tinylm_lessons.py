@@ -12,8 +12,8 @@ from app.settings import Settings
 from app.training.tinylm import evaluation, task
 from app.training.tinylm.kd_trainer import StudentTrainer
 from app.training.tinylm.models import STUDENT, TEACHER, build, n_params
-from app.training.tinylm.experiment import captured_data, live_metrics
-from app.training.tinylm.teacher import TEACHER_RECIPE, get_teacher
+from app.training.tinylm.experiment import live_metrics
+from app.training.tinylm.teacher import TEACHER_RECIPE
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
 SETTINGS = Settings()
@@ -95,12 +95,12 @@ def test_lesson_4_4_quiz_arithmetic(track):
 
 
 @pytest.fixture(scope="module")
-def runs():
+def runs(tinylm):
     """The runs lesson 4.4's "Reading the result" describes: 300 orders, 400 steps, seed 0, T = 2."""
-    teacher = get_teacher()
+    teacher = tinylm.teacher()
 
     def train(top_k=8, mode="distillation", alpha=0.5, steps=400, probe=()):
-        trainer = StudentTrainer(captured_data(teacher, top_k, 300), mode=mode, alpha=alpha, temperature=2.0,
+        trainer = StudentTrainer(tinylm.captured_data(top_k, 300), mode=mode, alpha=alpha, temperature=2.0,
                                  capture_temperature=1.0, steps=steps, seed=0)
         curve = {r["step"]: live_metrics(trainer.model)["kl_to_truth"] for r in trainer.run() if r["step"] in probe}
         return evaluation.evaluate(trainer.model, teacher.model), curve, trainer.model

@@ -10,16 +10,16 @@ import torch
 
 from app.kd import kd_loss_parts
 from app.training.digits.data import load_split
-from app.training.digits.experiment import DigitsRunConfig
-from app.training.digits.teacher import Teacher, TeacherCache
+from app.training.digits.config import DigitsRunConfig
+from app.training.digits.teacher import DigitsTeacher, DigitsTeacherCache
 from app.training.digits.trainer import NonFiniteLoss, train_digits_student
 
 TIMING_KEYS = {"elapsed_s", "steps_per_s"}
 
 
 @pytest.fixture(scope="module")
-def teacher(test_settings) -> Teacher:
-    return TeacherCache(test_settings.cache_dir).get("cpu")
+def teacher(test_settings) -> DigitsTeacher:
+    return DigitsTeacherCache(test_settings.cache_dir).get("cpu")
 
 
 @pytest.fixture(scope="module")

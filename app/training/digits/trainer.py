@@ -23,10 +23,10 @@ import torch
 from app.kd import kd_loss_parts
 from app.training.digits.bias_fix import prior_matching_bias, with_bias
 from app.training.digits.data import NUM_CLASSES, DigitsSplit
-from app.training.digits.experiment import DigitsRunConfig
+from app.training.digits.config import DigitsRunConfig
 from app.device import use_one_cpu_thread
 from app.training.digits.models import describe, student
-from app.training.digits.teacher import Teacher, per_class_accuracy
+from app.training.digits.teacher import DigitsTeacher, per_class_accuracy
 
 
 class NonFiniteLoss(RuntimeError):
@@ -54,7 +54,7 @@ def _non_finite_reason(step: int, parts) -> str:
     return f"the loss became {parts.loss.item()} at step {step} (non-finite term: {', '.join(bad) or 'loss'})"
 
 
-def train_digits_student(config: DigitsRunConfig, *, teacher: Teacher, split: DigitsSplit,
+def train_digits_student(config: DigitsRunConfig, *, teacher: DigitsTeacher, split: DigitsSplit,
                cancel_event: Optional[threading.Event] = None) -> Iterator[dict]:
     """Train a fresh student on `split` (on the teacher's device) and yield its metrics records.
 
@@ -111,7 +111,7 @@ def train_digits_student(config: DigitsRunConfig, *, teacher: Teacher, split: Di
 
 
 @torch.no_grad()
-def final_record(model: torch.nn.Module, config: DigitsRunConfig, teacher: Teacher, split: DigitsSplit,
+def final_record(model: torch.nn.Module, config: DigitsRunConfig, teacher: DigitsTeacher, split: DigitsSplit,
                  *, elapsed_s: float) -> dict:
     """Per-class test accuracy, the teacher's, quality kept and (with a left-out class) the bias fix."""
     model.eval()

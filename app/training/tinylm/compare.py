@@ -14,14 +14,14 @@ import time
 import torch
 
 from app.training.tinylm import evaluation
-from app.training.tinylm.experiment import TinyLMRunConfig, teacher_metrics, train_one
-from app.training.tinylm.teacher import Teacher
+from app.training.tinylm.config import TinyLMRunConfig
+from app.training.tinylm.experiment import TinyLMExperiment
 
 
-def _run(cfg: TinyLMRunConfig, teacher: Teacher, device: torch.device,
+def _run(cfg: TinyLMRunConfig, experiment: TinyLMExperiment, device: torch.device,
          cancel: threading.Event | None) -> tuple[list[dict], dict]:
     curve, final = [], None
-    for rec in train_one(cfg, teacher, device, cancel):
+    for rec in experiment.train_one(cfg, device, cancel):
         if rec["type"] == "step":
             curve.append({k: rec[k] for k in ("step", "loss", "accuracy", "kl_to_truth")})
         else:
@@ -53,16 +53,16 @@ def quality_kept(teacher: dict, sft: dict, kd: dict) -> dict:
     })
 
 
-def compare(teacher: Teacher, *, alpha: float, temperature: float, top_k: int, examples: int, steps: int,
+def compare(experiment: TinyLMExperiment, *, alpha: float, temperature: float, top_k: int, examples: int, steps: int,
             seed: int, device: torch.device = torch.device("cpu"),
             cancel: threading.Event | None = None) -> dict:
     """Train both students and score all three on the held-out orders."""
     start = time.perf_counter()
     common = dict(top_k=top_k, examples=examples, steps=steps, seed=seed, log_every=max(1, steps // 30))
-    sft_curve, sft = _run(TinyLMRunConfig(training_mode="sft", **common), teacher, device, cancel)
+    sft_curve, sft = _run(TinyLMRunConfig(training_mode="sft", **common), experiment, device, cancel)
     kd_curve, kd = _run(TinyLMRunConfig(training_mode="distillation", alpha=alpha, temperature=temperature,
-                                        **common), teacher, device, cancel)
-    t = teacher_metrics(teacher)
+                                        **common), experiment, device, cancel)
+    t = experiment.teacher_metrics()
     return {
         "config": {"alpha": alpha, "temperature": temperature, "top_k": top_k, "examples": examples,
                    "steps": steps, "seed": seed},

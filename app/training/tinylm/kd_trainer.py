@@ -22,7 +22,7 @@ from app.training.tinylm.capture import Capture, CaptureError, read_capture, to_
 from app.training.tinylm.recipe import Recipe, RecipeError
 from app.device import use_one_cpu_thread
 from app.training.tinylm.models import STUDENT, TinyLMConfig, build, n_params
-from app.training.tinylm.teacher import get_teacher, teacher_id
+from app.training.tinylm.teacher import TinyLMTeacherCache, teacher_id
 
 
 def resolve_device(name: str) -> torch.device:
@@ -87,12 +87,12 @@ def check_capture(cap: Capture, top_k: int | None) -> int:
     return cap.meta.k if top_k is None else top_k
 
 
-def teacher_for(cap: Capture):
+def teacher_for(cap: Capture, teachers: TinyLMTeacherCache):
     """The teacher model that made the capture, when it is this project's (for KL to the teacher)."""
-    return get_teacher().model if cap.meta.teacher_id == teacher_id() else None
+    return teachers.get().model if cap.meta.teacher_id == teacher_id() else None
 
 
-def run_recipe(recipe: Recipe, on_step: Callable[[dict], None] | None = None) -> dict:
+def run_recipe(recipe: Recipe, teachers: TinyLMTeacherCache, on_step: Callable[[dict], None] | None = None) -> dict:
     """Train from the recipe, evaluate on held-out orders, write output/{metrics.jsonl,summary.json,student.pt}."""
     try:
         cap = read_capture(recipe.teacher_capture)
@@ -113,7 +113,7 @@ def run_recipe(recipe: Recipe, on_step: Callable[[dict], None] | None = None) ->
             if on_step is not None:
                 on_step(record)
         seconds = time.perf_counter() - start
-        teacher = teacher_for(cap)
+        teacher = teacher_for(cap, teachers)
         student_metrics = evaluation.evaluate(trainer.model, teacher)
         summary = {
             "type": "done", "training_mode": recipe.training_mode, "steps": recipe.steps,
