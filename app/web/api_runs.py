@@ -21,12 +21,11 @@ from app.settings import Settings
 from app.training.experiments import build_registry
 from app.training.runs import QueueFull, Run, RunLimits, RunManager
 from app.web.deps import SettingsDep
-from app.web.schemas import Alpha, StrictBody, Temperature
+from app.web.run_bodies import RunRequest, run_settings
 
 KEEPALIVE_S = 15.0          # a comment line this often keeps proxies from closing an idle stream
 SHUTDOWN_WAIT_S = 30.0      # per run thread; a first run may be training the teacher (a few seconds)
 CANCEL_WAIT_S = 2.0         # DELETE waits this long for the run to reach its next step and stop
-EXPERIMENT_FIELDS = ("alpha", "temperature", "steps", "seed", "omit_class", "student_hidden")
 
 
 @asynccontextmanager
@@ -39,26 +38,6 @@ async def stop_runs_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], lifespan=stop_runs_on_shutdown)
-
-
-class RunRequest(StrictBody):
-    """Unset (or null) settings take the experiment's own defaults; `steps` is always bounded by the server."""
-
-    experiment: Literal["digits", "tinylm"] = "digits"
-    alpha: Optional[Alpha] = None
-    temperature: Optional[Temperature] = None
-    steps: Annotated[int, Field(strict=True, ge=1)] = 1000
-    seed: Optional[Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)]] = None
-    omit_class: Optional[Annotated[int, Field(strict=True, ge=0, le=9)]] = Field(
-        default=None, description="digits: a class left out of the student's data; null leaves none out")
-    student_hidden: Optional[Annotated[int, Field(strict=True, ge=1, le=4096)]] = None
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-
-    def experiment_config(self) -> dict:
-        """The settings the experiment receives: those the client set, and always `steps`."""
-        given = self.model_dump(include=set(EXPERIMENT_FIELDS), exclude_unset=True)
-        config = {k: v for k, v in given.items() if v is not None or k == "omit_class"}
-        return {**config, "steps": self.steps}
 
 
 class RunCreated(BaseModel):
@@ -94,9 +73,9 @@ def get_run_manager(request: Request) -> RunManager:
 ManagerDep = Annotated[RunManager, Depends(get_run_manager)]
 
 
-def invalid(field: str, message: str, value) -> RequestValidationError:
-    """A 422 in FastAPI's own shape, naming the body field."""
-    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": message, "input": value}])
+def invalid(loc: tuple, message: str, value) -> RequestValidationError:
+    """A 422 in FastAPI's own shape, naming the field at `loc` (e.g. ("body", "config", "steps"))."""
+    return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": value}])
 
 
 def find_run(manager: RunManager, run_id: str) -> Run:
@@ -109,23 +88,25 @@ def find_run(manager: RunManager, run_id: str) -> Run:
 @router.post("", status_code=202)
 async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep) -> RunCreated:
     """Queue a training run; follow it at `events_url`. 429 with a reason when the queue is full."""
-    if body.experiment not in manager.registry:
-        raise invalid("experiment", f"experiment {body.experiment!r} is not available on this server "
-                      f"(available: {', '.join(sorted(manager.registry))})", body.experiment)
-    if body.steps > manager.limits.max_steps:
-        raise invalid("steps", f"at most {manager.limits.max_steps} steps on this server", body.steps)
+    experiment, config, where = run_settings(body)
+    if experiment not in manager.registry:
+        raise invalid(("body", "experiment"), f"experiment {experiment!r} is not available on this server "
+                      f"(available: {', '.join(sorted(manager.registry))})", experiment)
+    entry = manager.registry[experiment]
+    steps = config.get("steps", getattr(entry.config, "steps", 0))
+    if steps > manager.limits.max_steps:
+        raise invalid((*where, "steps"), f"at most {manager.limits.max_steps} steps on this server", steps)
     try:
         # "auto" means the server's choice (BREWSLM_DEVICE), itself "auto" (CUDA when present) by default.
         device = resolve_device(settings.device if body.device == "auto" else body.device)
     except ValueError as exc:
-        raise invalid("device", str(exc), body.device) from None
-    config = body.experiment_config()
-    problems = manager.registry[body.experiment].problems(config)
+        raise invalid(("body", "device"), str(exc), body.device) from None
+    problems = entry.problems(config)
     if problems:
-        raise RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": msg,
+        raise RequestValidationError([{"type": "value_error", "loc": (*where, field), "msg": msg,
                                        "input": config.get(field)} for field, msg in problems.items()])
     try:
-        run = manager.submit(body.experiment, config, device)
+        run = manager.submit(experiment, config, device)
     except QueueFull as exc:
         raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
     return RunCreated(id=run.id, status=run.status, events_url=f"/api/runs/{run.id}/events")
