@@ -12,7 +12,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
 from app.training.digits.teacher import DigitsTeacherCache
-from app.web.api_runs import limits_from
+from app.web.run_engine import limits_from
 from tests.live_server import serve
 from tests.sse_client import follow
 
