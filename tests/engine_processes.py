@@ -28,7 +28,8 @@ START_TIMEOUT_S = 90.0     # importing torch and celery on a busy 2-core machine
 class Proc:
     """A subprocess with its log; `stop()` is SIGTERM then SIGKILL, `kill()` is SIGKILL at once."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path, name: str = "") -> None:
+        self.name = name
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.popen = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
@@ -49,16 +50,16 @@ class Proc:
     def kill(self) -> None:
         self.signal(signal.SIGKILL)
         self.popen.wait()
+        self._log.close()
 
     def stop(self, timeout: float = 20.0) -> int:
         self.signal(signal.SIGTERM)
         try:
-            return self.popen.wait(timeout)
+            self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.kill()
-            return self.popen.returncode
-        finally:
-            self._log.close()
+            pass
+        self.kill()     # a no-op signal when it has exited; closes the log either way
+        return self.popen.returncode
 
 
 def engine_env(redis_url: str, cache_dir: Path, **settings: object) -> dict[str, str]:
@@ -80,7 +81,7 @@ def _wait(proc: Proc, ready, what: str) -> None:
 def start_worker(env: dict[str, str], log_dir: Path, device: str = "cpu", name: str | None = None) -> Proc:
     name = name or f"test-{device}-{free_port()}"
     proc = Proc([sys.executable, "-m", "app.cli", "worker", "--device", device, "--name", name,
-                 "--loglevel", "info"], env, log_dir / f"worker-{name}.log")
+                 "--loglevel", "info"], env, log_dir / f"worker-{name}.log", name)
     client = redis.Redis.from_url(env["BREWSLM_REDIS_URL"], decode_responses=True)
     try:
         # A worker registers its heartbeat when Celery says it is ready, i.e. consuming from its queue.
