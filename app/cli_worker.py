@@ -48,7 +48,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
     from app.device import use_one_cpu_thread
     from app.training.engine.celery_app import make_celery
-    from app.training.engine.store import queue_name
+    from app.training.engine.store import queue_name, redacted
     from app.training.engine.worker import RunExecutor, WorkerBeat
     from app.training.experiments import registry_for
 
@@ -61,7 +61,7 @@ def run_worker(args: argparse.Namespace) -> int:
     try:
         client.ping()
     except redis.RedisError as exc:
-        print(f"brewslm worker: cannot reach Redis at {settings.redis_url.split('@')[-1]}: {exc}", file=sys.stderr)
+        print(f"brewslm worker: cannot reach Redis at {redacted(settings.redis_url)}: {exc}", file=sys.stderr)
         return 2
     executor = RunExecutor(client, registry_for(settings.cache_dir), name, max_wall_s=settings.max_run_seconds,
                            max_events=1000, finished_ttl_s=settings.finished_run_ttl_s)

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from app.training.engine import TERMINAL_EVENTS, DeviceUnavailable, EngineUnavailable
 from app.training.engine.celery_app import RUN_TASK, make_celery
 from app.training.engine.store import (QUEUED, RUNNING, SCRIPTS, RunKeys, encode, event_fields, events_key, queue_name,
-                                       run_key, snapshot, workers_key)
+                                       redacted, run_key, snapshot, workers_key)
 from app.training.runs import (Experiment, RunEvent, RunLimitReached, RunLimits, UnknownExperiment,
                                client_limit_reached, new_run_id)
 
@@ -40,7 +40,7 @@ class CeleryEngine:
         self.finished_ttl_s = finished_ttl_s
         self.sweep_s = sweep_s
         self.block_ms = block_ms
-        self.where = redis_url.split("@")[-1]          # no password in messages
+        self.where = redacted(redis_url)
         self.redis = aioredis.from_url(redis_url, decode_responses=True, socket_connect_timeout=2,
                                        socket_timeout=block_ms / 1000 + 5, retry_on_timeout=False)
         self.scripts = {name: self.redis.register_script(src) for name, src in SCRIPTS.items()}

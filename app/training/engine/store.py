@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Optional
+from urllib.parse import urlsplit, urlunsplit
 
 PREFIX = "brewslm:"
 QUEUED = f"{PREFIX}runs:queued"
@@ -38,6 +39,13 @@ def client_runs_key(client: str) -> str:
 
 def workers_key(device: str) -> str:
     return f"{PREFIX}workers:{device}"
+
+
+def redacted(url: str) -> str:
+    """The Redis URL without its user and password, for messages and logs."""
+    parts = urlsplit(url)
+    host = f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "")
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def queue_name(device: str) -> str:
