@@ -26,6 +26,9 @@ def add_worker(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, default=1,
                    help="runs at once in this process (default 1; start more processes to use more cores)")
     p.add_argument("--name", help="worker name (default DEVICE-PID@HOST)")
+    p.add_argument("--nice", type=int, default=10, choices=range(0, 20), metavar="0..19",
+                   help="CPU priority offset (default 10): runs are batch work, so a worker on the web "
+                        "server's machine leaves the CPU to the pages and explorers first")
     p.add_argument("--loglevel", default="info", choices=("debug", "info", "warning", "error"))
     p.set_defaults(func=run_worker)
 
@@ -56,6 +59,7 @@ def run_worker(args: argparse.Namespace) -> int:
         print("brewslm worker: --device cuda, but torch sees no CUDA device on this machine", file=sys.stderr)
         return 2
     use_one_cpu_thread()
+    os.nice(args.nice)
     name = args.name or f"{args.device}-{os.getpid()}@{socket.gethostname()}"
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=5)
     try:

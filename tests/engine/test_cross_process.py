@@ -1,6 +1,7 @@
 """Runs through the Celery engine, started on one web process and followed, read and cancelled on another."""
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -67,6 +68,10 @@ def test_a_queued_run_is_cancelled_at_once_and_never_trains(webs, http):
     events = follow(http, a + queued["events_url"])
     assert [(e.event, e.data) for e in events] == [("cancelled", {"reason": "cancelled before it started"})]
     assert http.get(f"{a}/api/runs/{queued['id']}").json()["status"] == "cancelled"
+
+
+def test_workers_leave_the_cpu_to_the_web_processes_first(workers):
+    assert all(os.getpriority(os.PRIO_PROCESS, w.pid) == 10 for w in workers)
 
 
 def test_unknown_runs_are_404_on_every_process(webs, http):
