@@ -10,7 +10,7 @@ from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from app.web.templating import known_widgets, make_templates, widget_renderer
+from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
     app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
     app.state.templates = templates
+    templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
 
