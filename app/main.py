@@ -3,20 +3,40 @@ from __future__ import annotations
 
 import torch
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
-from app.web.errors import install_error_handlers
-from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.web.body_guard import RequestBodyGuard
+from app.web.errors import LastResort, install_error_handlers
+from app.web.head import HeadAsGet
+from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
+
+
+class BrewSLMApp(FastAPI):
+    """FastAPI with guards around the whole of it, its own error handling included.
+
+    Middleware added with `add_middleware` runs inside Starlette's ServerErrorMiddleware, whose 500 goes
+    straight to the server: without this, a 500 had no security headers. Outermost first: the headers,
+    then the last-resort error handler, HEAD answered by GET, the body checks.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        stack = super().build_middleware_stack()
+        stack = RequestBodyGuard(stack, max_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+        stack = HeadAsGet(stack)
+        stack = LastResort(stack)
+        return SecurityHeadersMiddleware(stack)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
-    app = FastAPI(title="BrewSLM Learn", version="0.1.0",
+    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0",
                   description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
@@ -40,10 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
-
-    # Outermost last: the size limit runs first, and every response (errors included) gets the headers.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.web import api_kd
 from app.web.errors import validation_details
+from app.web.json_input import JsonInputError, parse_json
 
 log = logging.getLogger("brewslm")
 router = APIRouter()
@@ -56,12 +57,12 @@ def _reply(reply_id: int | None, status: int, body: Any) -> dict[str, Any]:
     return {"id": reply_id, "status": status, "body": body}
 
 
-async def answer(message: str, max_bytes: int) -> dict[str, Any]:
+async def answer(message: str, max_bytes: int, max_depth: int) -> dict[str, Any]:
     """One request message → its reply (never raises: a bad message gets a 4xx reply naming the problem)."""
     try:
-        request = json.loads(message)
-    except (ValueError, RecursionError) as exc:   # RecursionError: "[[[[…" nested past Python's limit
-        return _reply(None, 400, {"detail": f"message is not JSON: {exc}"})
+        request = parse_json(message, max_depth + 1)   # +1: the envelope around the body
+    except JsonInputError as exc:
+        return _reply(None, exc.status, {"detail": exc.detail})
     reply_id = request.get("id") if isinstance(request, dict) else None
     if not isinstance(reply_id, int) or isinstance(reply_id, bool):
         reply_id = None
@@ -110,7 +111,7 @@ async def live(ws: WebSocket) -> None:
         if message["type"] == "websocket.disconnect":
             return
         text = message.get("text")
-        reply = await answer(text, max_bytes) if text is not None else \
+        reply = await answer(text, max_bytes, ws.app.state.settings.max_json_depth) if text is not None else \
             {"id": None, "status": 400, "body": {"detail": "send JSON in text messages, not binary ones"}}
         try:
             await ws.send_text(_encode(reply))
