@@ -12,6 +12,7 @@ from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
 from app.web.body_guard import RequestBodyGuard
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
+from app.web.hosts import HostCheck, allowed_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
@@ -21,7 +22,7 @@ class BrewSLMApp(FastAPI):
 
     Middleware added with `add_middleware` runs inside Starlette's ServerErrorMiddleware, whose 500 goes
     straight to the server: without this, a 500 had no security headers. Outermost first: the headers,
-    then the last-resort error handler, HEAD answered by GET, the body checks.
+    then the last-resort error handler, the Host and Origin check, HEAD answered by GET, the body checks.
     """
 
     def build_middleware_stack(self) -> ASGIApp:
@@ -29,6 +30,7 @@ class BrewSLMApp(FastAPI):
         stack = super().build_middleware_stack()
         stack = RequestBodyGuard(stack, max_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
         stack = HeadAsGet(stack)
+        stack = HostCheck(stack, self.state.allowed_hosts)
         stack = LastResort(stack)
         return SecurityHeadersMiddleware(stack)
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
+    app.state.allowed_hosts = allowed_hosts(settings)   # start-up code may add names (app/web/hosts.py)
 
     @app.get("/healthz", tags=["health"])
     async def get_health() -> dict[str, str]:
