@@ -1,6 +1,9 @@
 """The application factory: `create_app(settings)`; `app = create_app()` is what uvicorn serves."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import torch
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -13,6 +16,7 @@ from app.web.body_guard import RequestBodyGuard
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
+from app.web.lane import FairLane
 from app.web.security import SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
@@ -35,10 +39,17 @@ class BrewSLMApp(FastAPI):
         return SecurityHeadersMiddleware(stack)
 
 
+@asynccontextmanager
+async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.heavy_lane.close()
+    app.state.compare_lane.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
-    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0",
+    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=close_lanes,
                   description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
@@ -49,6 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
     app.state.allowed_hosts = allowed_hosts(settings)   # start-up code may add names (app/web/hosts.py)
+    # Work too heavy for the event loop runs here, shared round-robin between client addresses.
+    app.state.heavy_lane = FairLane("heavy", workers=settings.heavy_lane_workers,
+                                    per_client=settings.heavy_per_client, max_waiting=settings.heavy_waiting)
+    app.state.compare_lane = FairLane("compare", workers=1, per_client=settings.compare_per_client,
+                                      max_waiting=settings.compare_waiting)
 
     @app.get("/healthz", tags=["health"])
     async def get_health() -> dict[str, str]:

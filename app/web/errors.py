@@ -20,7 +20,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.clients import client_address
 from app.web.json_input import clip
+from app.web.limiter import LimitExceeded
 from app.web.responses import send_json_error
 
 log = logging.getLogger("brewslm")
@@ -85,6 +87,12 @@ def install_error_handlers(app: FastAPI) -> None:
         except Exception:   # a broken template must not turn a 404 into a 500
             log.exception("the error page could not be rendered")
             return PlainTextResponse(str(message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(LimitExceeded)
+    async def limit_exceeded(request: Request, exc: LimitExceeded) -> Response:
+        log.info("429 %s %s from %s: %s", request.method, clip(request.url.path), client_address(request.scope),
+                 exc.limit)
+        return JSONResponse(exc.body(), status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
