@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 import torch
 from fastapi import FastAPI
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
@@ -17,7 +17,9 @@ from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
 from app.web.lane import FairLane
+from app.web.limiter import ClientLimit
 from app.web.security import SecurityHeadersMiddleware
+from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
 
@@ -26,7 +28,9 @@ class BrewSLMApp(FastAPI):
 
     Middleware added with `add_middleware` runs inside Starlette's ServerErrorMiddleware, whose 500 goes
     straight to the server: without this, a 500 had no security headers. Outermost first: the headers,
-    then the last-resort error handler, the Host and Origin check, HEAD answered by GET, the body checks.
+    the last-resort error handler, the Host and Origin check, HEAD
+    answered by GET, the body checks.
+    At start-up it also puts the server's own limits in force (app/web/server_limits.py).
     """
 
     def build_middleware_stack(self) -> ASGIApp:
@@ -37,6 +41,11 @@ class BrewSLMApp(FastAPI):
         stack = HostCheck(stack, self.state.allowed_hosts)
         stack = LastResort(stack)
         return SecurityHeadersMiddleware(stack)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":   # before start-up, with the server's own `receive` (FastAPI wraps it)
+            take_server_limits(receive, self.state.settings, self.state.wire_limits)
+        await super().__call__(scope, receive, send)
 
 
 @asynccontextmanager
@@ -50,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
     app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=close_lanes,
-                  description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
+                     description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
     templates = make_templates(settings.templates_dir, settings.static_dir)
@@ -65,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                     per_client=settings.heavy_per_client, max_waiting=settings.heavy_waiting)
     app.state.compare_lane = FairLane("compare", workers=1, per_client=settings.compare_per_client,
                                       max_waiting=settings.compare_waiting)
+    app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,
+                                         total=settings.live_sockets_total, retry_after_s=30, what="open")
+    app.state.wire_limits = WireLimits()     # in force once the server has taken them (app/web/server_limits.py)
 
     @app.get("/healthz", tags=["health"])
     async def get_health() -> dict[str, str]:
