@@ -11,19 +11,23 @@ import json
 import logging
 from typing import Annotated, AsyncIterator, Literal, Optional
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.training.engine import DeviceUnavailable, EngineUnavailable, RunEngine
 from app.training.runs import RunEvent, RunLimitReached, UnknownExperiment
+from app.web.clients import ClientDep
+from app.web.header_values import event_id_after
+from app.web.limiter import LimitExceeded
 from app.web.run_bodies import RunRequest, run_settings
 from app.web.run_engine import EngineDep, close_engine_on_shutdown
 
 log = logging.getLogger("brewslm")
 KEEPALIVE_S = 15.0          # a comment line this often keeps proxies from closing an idle stream
 CANCEL_WAIT_S = 2.0         # DELETE waits this long for the run to reach its next step and stop
+RUN_LIMITS = {"client": "runs per client", "server": "runs queued on the server"}   # a 429's `limit`
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], lifespan=close_engine_on_shutdown)
 
@@ -42,12 +46,6 @@ class RunState(BaseModel):
     config: dict = Field(description="the settings the client chose (the experiment's defaults fill the rest)")
     final: Optional[dict] = Field(description="the `done` event's metrics, once the run has finished")
     error: Optional[str] = None
-
-
-def client_of(request: Request) -> str:
-    """Who a run belongs to, for the per-client limit: the peer address. (One place, to be replaced by
-    the app's shared client identification.)"""
-    return request.client.host if request.client else "unknown"
 
 
 def invalid(loc: tuple, message: str, value) -> RequestValidationError:
@@ -69,9 +67,9 @@ async def find_run(engine: RunEngine, run_id: str) -> dict:
     return run
 
 
-@router.post("", status_code=202, responses={429: {"description": "a limit on runs is reached; the detail names it"},
+@router.post("", status_code=202, responses={429: {"description": "a limit on runs is reached; `limit` names it"},
                                               503: {"description": "the run queue (Redis) or its workers are away"}})
-async def post_run(body: RunRequest, request: Request, engine: EngineDep) -> RunCreated:
+async def post_run(body: RunRequest, client: ClientDep, engine: EngineDep) -> RunCreated:
     """Queue a training run; follow it at `events_url`. 429 naming the limit when one is reached."""
     experiment, config, where = run_settings(body)
     if experiment not in engine.registry:
@@ -86,13 +84,13 @@ async def post_run(body: RunRequest, request: Request, engine: EngineDep) -> Run
         raise RequestValidationError([{"type": "value_error", "loc": (*where, field), "msg": msg,
                                        "input": config.get(field)} for field, msg in problems.items()])
     try:
-        run = await engine.submit(experiment, config, body.device, client_of(request))
+        run = await engine.submit(experiment, config, body.device, client)
     except DeviceUnavailable as exc:
         raise invalid(("body", "device"), str(exc), body.device) from None
     except UnknownExperiment:
         raise invalid(("body", "experiment"), f"experiment {experiment!r} is not available", experiment) from None
-    except RunLimitReached as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    except RunLimitReached as exc:   # 429 with Retry-After and the limit's name, like every limit of the app
+        raise LimitExceeded(RUN_LIMITS[exc.limit], str(exc), exc.retry_after) from None
     except EngineUnavailable as exc:
         raise unavailable(exc) from None
     return RunCreated(id=run["id"], status=run["status"], events_url=f"/api/runs/{run['id']}/events")
@@ -131,18 +129,13 @@ async def follow(engine: RunEngine, run_id: str, after: int) -> AsyncIterator[st
         log.warning("event stream of run %s ended: %s", run_id, exc)
 
 
-def parse_last_event_id(value: Optional[str]) -> int:
-    """The id to resume after; 0 (the whole run) for anything that is not a small decimal number."""
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 12 else 0
-
-
 @router.get("/{run_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}, "description": "step, done, error, cancelled events"}})
 async def get_run_events(run_id: str, engine: EngineDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:
     """The run's events as Server-Sent Events; send Last-Event-ID to resume after a dropped connection."""
     run = await find_run(engine, run_id)
-    after = parse_last_event_id(last_event_id)
+    after = event_id_after(last_event_id)
     try:
         more = await engine.has_events_after(run_id, after)
     except EngineUnavailable as exc:

@@ -62,6 +62,7 @@ def test_one_client_cannot_fill_the_queue(test_settings):
         r = client.post("/api/runs", json=BODY)
         assert r.status_code == 429 and r.headers["retry-after"] == "10"
         assert r.json()["detail"].startswith("per-client limit: you have 2 run(s) queued or training")
+        assert r.json()["limit"] == "runs per client"
         assert other.post("/api/runs", json=BODY).status_code == 202     # another client still gets in
         client.delete(f"/api/runs/{ids[0]}")
         assert client.post("/api/runs", json=BODY).status_code == 202    # a cancelled run frees its place

@@ -36,11 +36,13 @@ def test_per_client_and_server_limits(shared_redis, workers, cache_dir, http):
         r = http.post(f"{url}/api/runs", json=LONG)
         assert r.status_code == 429 and r.headers["retry-after"] == "10"
         assert r.json()["detail"].startswith("per-client limit: you have 2 run(s) queued or training")
+        assert r.json()["limit"] == "runs per client"
 
         theirs = other.post("/api/runs", json=LONG)           # another address: its own allowance
         assert theirs.status_code == 202 and theirs.json()["status"] == "queued"
         r = other.post("/api/runs", json=LONG)                # but the server's queue holds one
         assert r.status_code == 429 and r.json()["detail"].startswith("server limit: 1 run(s) waiting")
+        assert r.json()["limit"] == "runs queued on the server" and r.headers["retry-after"] == "10"
 
         for run_id in [*mine, theirs.json()["id"]]:
             http.delete(f"{url}/api/runs/{run_id}")
