@@ -30,9 +30,10 @@ def wait_status(http, url, run_id, status, timeout=30.0):
 def test_per_client_and_server_limits(shared_redis, workers, cache_dir, http):
     with in_process_web(shared_redis.url, cache_dir, max_runs_per_client=2, max_queued_runs=1) as url, \
             httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
-        mine = [http.post(f"{url}/api/runs", json=LONG).json()["id"] for _ in range(2)]
-        for run_id in mine:                  # both workers are busy with this client's runs
-            wait_status(http, url, run_id, "running")
+        mine = []
+        for _ in range(2):                   # one at a time: the server's queue holds only one waiting run
+            mine.append(http.post(f"{url}/api/runs", json=LONG).json()["id"])
+            wait_status(http, url, mine[-1], "running")       # both workers end up busy with this client's runs
         r = http.post(f"{url}/api/runs", json=LONG)
         assert r.status_code == 429 and r.headers["retry-after"] == "10"
         assert r.json()["detail"].startswith("per-client limit: you have 2 run(s) queued or training")
