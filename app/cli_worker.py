@@ -54,6 +54,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from app.training.engine.store import queue_name, redacted
     from app.training.engine.worker import RunExecutor, WorkerBeat
     from app.training.experiments import registry_for
+    from app.training.runs import RunLimits
 
     if args.device == "cuda" and not torch.cuda.is_available():
         print("brewslm worker: --device cuda, but torch sees no CUDA device on this machine", file=sys.stderr)
@@ -68,7 +69,7 @@ def run_worker(args: argparse.Namespace) -> int:
         print(f"brewslm worker: cannot reach Redis at {redacted(settings.redis_url)}: {exc}", file=sys.stderr)
         return 2
     executor = RunExecutor(client, registry_for(settings.cache_dir), name, max_wall_s=settings.max_run_seconds,
-                           max_events=1000, finished_ttl_s=settings.finished_run_ttl_s)
+                           max_events=RunLimits().max_events, finished_ttl_s=settings.finished_run_ttl_s)
     app = make_celery(settings.redis_url, executor.execute)
     beat = WorkerBeat(client, args.device, name, stale_s=settings.run_heartbeat_timeout_s)
     signals.worker_ready.connect(lambda **_: beat.start(), weak=False)

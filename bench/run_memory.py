@@ -37,7 +37,8 @@ def measure(url: str, web_pid: int, runs: int, steps: int, others: list[tuple[st
           f"({100 * (after_all / after_10 - 1):+.1f}%)")
     for (name, pid), before in zip(others, others_10):
         now = rss_mb(pid)
-        print(f"  {name} RSS: {before:.1f} MB after 10 runs, {now:.1f} MB after {runs} ({100 * (now / before - 1):+.1f}%)")
+        print(f"  {name} RSS: {before:.1f} MB after 10 runs, {now:.1f} MB after {runs} "
+              f"({100 * (now / before - 1):+.1f}%)")
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ The contract an experiment keeps (digits here, tinylm in its own module):
 It yields `{"type": "step", ...}` records (JSON-able; a `loss` key, if present, is checked for NaN) and
 ends with exactly one `{"type": "done", ...}` record holding the final metrics. It checks
 `cancel_event` every training step and returns early (without "done") once it is set. It may raise;
-the message becomes the run's `error` event. Register it as `Experiment(run=..., problems=...)`, where
-`problems(config)` returns {field: reason} for configs it cannot run (the API turns those into 422s).
+the message becomes the run's `error` event. Register it as `Experiment(run=..., problems=..., config=...)`,
+where `problems(config)` returns {field: reason} for configs it cannot run (the API turns those into
+422s) and `config` is its config dataclass (app/training/config_fields.py).
 
 `drive` turns those records into a run's events, the same way wherever the run executes (a thread
 here, a Celery worker in app/training/engine/worker.py): NaN or inf in `loss` fails the run, the
@@ -72,9 +73,6 @@ class RunLimitReached(RuntimeError):
         super().__init__(message)
         self.limit = limit
         self.retry_after = retry_after
-
-
-QueueFull = RunLimitReached   # the name this error had when the only limit was the server's queue
 
 
 def client_limit_reached(count: int, most: int) -> RunLimitReached:

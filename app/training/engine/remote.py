@@ -109,7 +109,9 @@ class CeleryEngine:
             self._start_sweeper()
             resolved = await self._resolve_device(device)
             keys = RunKeys(new_run_id(), client)
-            verdict = await self._run_script("admit", keys, self.limits.max_queued, self.limits.max_per_client,
+            # Every run waits in the queue a moment, so a queue limit of 0 (the embedded "none beyond the
+            # running ones") means 1 here.
+            verdict = await self._run_script("admit", keys, max(1, self.limits.max_queued), self.limits.max_per_client,
                                              experiment, resolved, encode(config), client, self.limits.max_wall_s)
             if verdict[0] == "server":
                 raise RunLimitReached(f"server limit: {verdict[1]} run(s) waiting for a worker, the most this "

@@ -96,9 +96,9 @@ class WorkerBeat:
     """Registers a worker as live for its device from `start()` (Celery's worker_ready) to `stop()`, so
     web processes know a queue has a consumer (a cuda run is refused when no cuda worker is alive)."""
 
-    def __init__(self, client: redis.Redis, device: str, name: str, stale_s: float, every_s: float = 2.0) -> None:
+    def __init__(self, client: redis.Redis, device: str, name: str, stale_s: float) -> None:
         self.client, self.device, self.name = client, device, name
-        self.stale_s, self.every_s = stale_s, every_s
+        self.stale_s, self.every_s = stale_s, min(2.0, stale_s / 3)   # three beats per stale window
         self.beat = client.register_script(SCRIPTS["worker_beat"])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="worker-beat")
