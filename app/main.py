@@ -13,6 +13,7 @@ from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
 from app.web.body_guard import RequestBodyGuard
+from app.web.bounded_send import BoundedSend
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
@@ -29,7 +30,7 @@ class BrewSLMApp(FastAPI):
     Middleware added with `add_middleware` runs inside Starlette's ServerErrorMiddleware, whose 500 goes
     straight to the server: without this, a 500 had no security headers. Outermost first: the headers,
     the last-resort error handler, the Host and Origin check, HEAD
-    answered by GET, the body checks.
+    answered by GET, large bodies sent in pieces, the body checks.
     At start-up it also puts the server's own limits in force (app/web/server_limits.py).
     """
 
@@ -37,6 +38,7 @@ class BrewSLMApp(FastAPI):
         settings: Settings = self.state.settings
         stack = super().build_middleware_stack()
         stack = RequestBodyGuard(stack, max_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+        stack = BoundedSend(stack)
         stack = HeadAsGet(stack)
         stack = HostCheck(stack, self.state.allowed_hosts)
         stack = LastResort(stack)

@@ -108,7 +108,7 @@ class LiveConversation:
             await asyncio.wait_for(self.ws.send_text(reply), self.settings.live_send_timeout_seconds)
             return True
         except TimeoutError:
-            log.info("closing a live socket from %s: it read nothing for %g s", self.client,
+            log.warning("closing a live socket from %s: it read nothing for %g s", self.client,
                      self.settings.live_send_timeout_seconds)
             return False
         except (WebSocketDisconnect, OSError, RuntimeError):
@@ -140,7 +140,7 @@ class LiveConversation:
 async def _refuse(ws: WebSocket, reason: str) -> None:
     """Accept, then close with 1013 "try again later" and the reason: a browser sees the close code and
     reason (a refused handshake is only "failed"), and the page goes on with POST."""
-    log.info("refused WebSocket %s from %s: %s", ws.url.path, client_address(ws.scope), reason)
+    log.warning("refused WebSocket %s from %s: %s", ws.url.path, client_address(ws.scope), reason)
     await ws.accept()
     await ws.close(code=1013, reason=reason.encode()[:123].decode(errors="ignore"))
 
