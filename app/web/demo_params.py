@@ -11,7 +11,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.web.json_input import clip
+
 MAX_LIST = 64
+MAX_NAMED_UNKNOWN = 5      # a link with 1,800 unknown keys gets one notice naming five, not 1,800 notices
 ALPHA_PRESET_CLASSES = 5   # cat, dog, fox, wolf, owl (static/js/widgets/alpha.js)
 
 
@@ -85,16 +88,21 @@ def clean_demo_params(widget: str, query: Mapping[str, str]) -> tuple[dict[str, 
         return dict(query), []
     clean: dict[str, str] = {}
     notices: list[str] = []
+    unknown: list[str] = []
     for key, text in query.items():
         spec = specs.get(key)
         if spec is None:
-            notices.append(f"Ignored “{key}”: this demo has no such setting (it has {', '.join(specs)}).")
+            unknown.append(key)
             continue
         value, why = spec.clean(text)
         if value is None:
             notices.append(f"Ignored {key}={text[:40]!r}: it {why}. Using the default instead.")
         else:
             clean[key] = value
+    if unknown:
+        named = ", ".join(f"“{clip(key, 40)}”" for key in unknown[:MAX_NAMED_UNKNOWN])
+        more = f" and {len(unknown) - MAX_NAMED_UNKNOWN} more" if len(unknown) > MAX_NAMED_UNKNOWN else ""
+        notices.insert(0, f"Ignored {named}{more}: this demo has no such setting (it has {', '.join(specs)}).")
     for key, partner in _LENGTH_PARTNERS.items():
         if key in clean and partner in clean and clean[key].count(",") != clean[partner].count(","):
             notices.append(f"Ignored {key}: it needs as many numbers as {partner}. Using the default instead.")
