@@ -34,7 +34,7 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from _server import running_server
+from _server import running_server_process
 
 LEARNER, HOSTILE = "127.0.0.2", "127.0.0.1"
 MOVE = {"logits": [2.0, 1.0, 0.5, -1.0, 0.0, 3.0, 1.5, -0.5], "temperatures": [1.0, 2.0]}
@@ -166,8 +166,8 @@ def main() -> None:
     parser.add_argument("--attacks", nargs="*", default=list(ATTACKS))
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()}")
-    with running_server() as url:
-        pid = _server_pid(url)
+    with running_server_process() as (url, server):
+        pid = server.pid
         learner(url, 2.0, pid)                                  # warm-up
         httpx.post(url + "/api/tinylm/teacher", json={}, timeout=600)   # the tiny-LM teacher, trained once
         time.sleep(1.0)
@@ -193,19 +193,6 @@ def main() -> None:
                   f"{p(under['health'], 95):10.1f}ms {peak:7.0f}MiB {peak / idle:6.2f}", flush=True)
             time.sleep(3.0)                                     # let the server settle between attacks
     print(f"load average at the end: {os.getloadavg()}")
-
-
-def _server_pid(url: str) -> int:
-    port = url.rsplit(":", 1)[1]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmd = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"uvicorn" in cmd and port.encode() in cmd:
-                return int(entry.name)
-    raise RuntimeError("server process not found")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,7 @@ its own turn, a client that reads nothing, and the message limit on the wire und
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -18,10 +15,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from app.main import create_app
-from tests.live_server import free_port, serve
+from bench._server import running_server_process
+from tests.live_server import serve
 from tests.log_capture import captured_logs, text_of
 
-ROOT = Path(__file__).resolve().parents[2]
 SOFTEN = {"logits": [1.0, 2.0, 0.5], "temperatures": [1.0, 2.0]}
 HEAVY = {"logits": [0.25 * (i % 40) for i in range(4096)], "temperatures": [1.0, 2.0, 3.0, 4.0]}   # ~360 KB answer
 
@@ -129,23 +126,8 @@ def _rss_kib(pid: int) -> int:
 @pytest.fixture(scope="module")
 def plain_uvicorn(cache_dir):
     """`python -m uvicorn app.main:app`, as the README's other start command: uvicorn's own defaults."""
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BREWSLM_CACHE_DIR": str(cache_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port),
-                             "--log-level", "warning"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.2)
-    yield url, proc.pid
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_server_process({"BREWSLM_CACHE_DIR": str(cache_dir)}) as (url, proc):
+        yield url, proc.pid
 
 
 def test_plain_uvicorn_serves_the_socket_without_per_message_deflate(plain_uvicorn):
