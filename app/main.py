@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
+from app.training.digits.experiment import DigitsExperiment
+from app.training.tinylm.experiment import TinyLMExperiment
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
 from app.web.body_guard import RequestBodyGuard
 from app.web.bounded_send import BoundedSend
@@ -21,7 +23,7 @@ from app.web.lane import FairLane
 from app.web.limiter import ClientLimit
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
-from app.web.templating import known_widgets, make_templates, widget_renderer
+from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
 
 
 class BrewSLMApp(FastAPI):
@@ -68,8 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
     app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
     app.state.templates = templates
+    templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
+    # Each experiment's teacher and caches, one per app: the runs and /api/tinylm share them.
+    app.state.digits = DigitsExperiment(settings.cache_dir)
+    app.state.tinylm = TinyLMExperiment(settings.cache_dir)
     app.state.allowed_hosts = allowed_hosts(settings)   # start-up code may add names (app/web/hosts.py)
     # Work too heavy for the event loop runs here, shared round-robin between client addresses.
     app.state.heavy_lane = FairLane("heavy", workers=settings.heavy_lane_workers,
