@@ -21,7 +21,6 @@ from websockets.sync.client import connect
 from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
-from app.training.tinylm_teacher import get_teacher
 from app.web.api_runs import limits_from
 from app.web.kd_operations import OPERATIONS
 from tests.live_server import serve
@@ -37,8 +36,8 @@ def _instant_run(config, device, cancel):
 
 @pytest.fixture(scope="module")
 def fuzzed_url(test_settings):
-    get_teacher(test_settings.cache_dir)   # trained once per test session (cache_dir is shared), not per example
     app = create_app(test_settings.model_copy(update={"max_queued_runs": 64}))
+    app.state.tinylm.teacher()   # trained once per test session (cache_dir is shared), not in an example
     app.state.run_manager = RunManager({"digits": Experiment(run=_instant_run)}, limits_from(test_settings))
     with serve(app) as url:
         yield url
