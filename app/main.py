@@ -31,8 +31,8 @@ class BrewSLMApp(FastAPI):
 
     Middleware added with `add_middleware` runs inside Starlette's ServerErrorMiddleware, whose 500 goes
     straight to the server: without this, a 500 had no security headers. Outermost first: the headers,
-    the last-resort error handler, the Host and Origin check, HEAD
-    answered by GET, large bodies sent in pieces, the body checks.
+    the last-resort error handler, the Host and Origin check, HEAD answered by GET, large bodies sent in
+    pieces, the body checks.
     At start-up it also puts the server's own limits in force (app/web/server_limits.py).
     """
 

@@ -58,12 +58,12 @@ class Settings(BaseSettings):
     # few worker threads shared fairly (round-robin) between client addresses.
     inline_work_seconds: float = Field(default=0.0005, ge=0)
     heavy_lane_workers: int = Field(default=1, ge=1)
-    heavy_per_client: int = Field(default=8, ge=1)
-    heavy_waiting: int = Field(default=64, ge=1)
+    heavy_per_client: int = Field(default=64, ge=1)   # a room of forty, each with one request out
+    heavy_waiting: int = Field(default=256, ge=1)
     # Tiny-LM comparisons (seconds each): one client may have this many waiting or running, all clients
     # together this many waiting.
-    compare_per_client: int = Field(default=4, ge=1)
-    compare_waiting: int = Field(default=16, ge=1)
+    compare_per_client: int = Field(default=16, ge=1)
+    compare_waiting: int = Field(default=32, ge=1)
     # Every open connection (HTTP and WebSocket) together; past it the server answers 503.
     max_connections: int = Field(default=1000, ge=16)
 

@@ -109,7 +109,7 @@ class LiveConversation:
             return True
         except TimeoutError:
             log.warning("closing a live socket from %s: it read nothing for %g s", self.client,
-                     self.settings.live_send_timeout_seconds)
+                        self.settings.live_send_timeout_seconds)
             return False
         except (WebSocketDisconnect, OSError, RuntimeError):
             return False

@@ -1,14 +1,13 @@
 """The table of KD operations is the one list the HTTP routes and the live socket serve; answers are bounded."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fastapi.routing import APIRoute
 
 from app.web import api_kd
 from app.web.kd_bodies import LossRequest, SoftenRequest
 from app.web.kd_operations import OPERATIONS, perform
+from tests.run_async import run_async
 
 
 def test_every_kd_post_route_is_an_operation_with_the_same_models_and_no_others(test_settings):
@@ -49,7 +48,7 @@ class _SpyLane:
 def test_cheap_work_runs_on_the_loop_and_heavy_work_in_the_lane(test_settings, path, body, heavy):
     lane = _SpyLane()
     op = OPERATIONS[path]
-    text = asyncio.run(perform(op, body, lane=lane, client="a", inline_s=test_settings.inline_work_seconds))
+    text = run_async(perform(op, body, lane=lane, client="a", inline_s=test_settings.inline_work_seconds))
     assert lane.jobs == (1 if heavy else 0)
     assert op.response.model_validate_json(text) == op.compute(body)
 

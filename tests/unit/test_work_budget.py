@@ -1,11 +1,10 @@
 """A socket's work budget: a burst may be spent at once, then work is paid for at the budget's rate."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from app.web.budget import WorkBudget
+from tests.run_async import run_async
 
 
 class Clock:
@@ -37,6 +36,6 @@ def test_spend_really_waits_and_a_big_cost_is_paid_by_the_next_message():
         big = await budget.spend(0.05)        # waits for a burst's worth, owes the rest
         return big, await budget.spend(0.01)
 
-    big, next_one = asyncio.run(scenario())
+    big, next_one = run_async(scenario())
     assert 0.005 <= big <= 0.03
     assert 0.04 <= next_one <= 0.08
