@@ -15,6 +15,7 @@ from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
 from app.web.body_guard import RequestBodyGuard
+from app.web.budget import SharedBudgets
 from app.web.bounded_send import BoundedSend
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,
                                          total=settings.live_sockets_total, retry_after_s=30, what="open")
+    app.state.live_budgets = SharedBudgets(settings.live_work_per_client_per_second, settings.live_work_burst_seconds)
     app.state.wire_limits = WireLimits()     # in force once the server has taken them (app/web/server_limits.py)
 
     @app.get("/healthz", tags=["health"])

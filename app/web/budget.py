@@ -38,3 +38,29 @@ class WorkBudget:
         now = self._clock()
         self._balance = min(self.burst, self._balance + (now - self._at) * self.rate)
         self._at = now
+
+
+class SharedBudgets:
+    """One WorkBudget per client address, shared by all of that address's sockets while any is open.
+
+    A socket's own budget bounds one browser; this bounds a whole address (a room behind one router, or
+    one client with a hundred sockets), so its sockets cannot add up to the whole server.
+    """
+
+    def __init__(self, rate_per_s: float, burst_s: float) -> None:
+        self.rate = rate_per_s
+        self.burst = burst_s
+        self._budgets: dict[str, tuple[WorkBudget, int]] = {}
+
+    def join(self, client: str) -> WorkBudget:
+        budget, users = self._budgets.get(client, (None, 0))
+        budget = budget or WorkBudget(self.rate, self.burst)
+        self._budgets[client] = (budget, users + 1)
+        return budget
+
+    def leave(self, client: str) -> None:
+        budget, users = self._budgets[client]
+        if users <= 1:
+            del self._budgets[client]
+        else:
+            self._budgets[client] = (budget, users - 1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.web.budget import WorkBudget
+from app.web.budget import SharedBudgets, WorkBudget
 from tests.run_async import run_async
 
 
@@ -39,3 +39,14 @@ def test_spend_really_waits_and_a_big_cost_is_paid_by_the_next_message():
     big, next_one = run_async(scenario())
     assert 0.005 <= big <= 0.03
     assert 0.04 <= next_one <= 0.08
+
+
+def test_an_address_shares_one_budget_across_its_sockets_and_it_is_forgotten_with_the_last():
+    budgets = SharedBudgets(rate_per_s=0.5, burst_s=1.0)
+    first, second = budgets.join("10.0.0.1"), budgets.join("10.0.0.1")
+    assert first is second and budgets.join("10.0.0.2") is not first
+    budgets.leave("10.0.0.1")
+    assert budgets.join("10.0.0.1") is first          # still one socket open: the same budget
+    budgets.leave("10.0.0.1")
+    budgets.leave("10.0.0.1")
+    assert budgets.join("10.0.0.1") is not first      # all closed: nothing kept about the address
