@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     live_sockets_total: int = Field(default=500, ge=1)
     live_work_per_second: float = Field(default=0.25, gt=0)
     live_work_per_client_per_second: float = Field(default=0.5, gt=0)
+    live_work_per_client_burst_seconds: float = Field(default=0.02, gt=0)
     live_work_burst_seconds: float = Field(default=1.0, gt=0)
     live_send_timeout_seconds: float = Field(default=10.0, gt=0)
     # Requests estimated to cost more than this much compute leave the event loop for the heavy lane: a

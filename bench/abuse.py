@@ -13,7 +13,8 @@ own process) runs one attack at a time, each for --seconds:
   compare-loop      4 connections looping uncached tiny-LM comparisons (item 4)
 
 Prints, per attack, the learner's p50/p95 against the same learner alone, and the server's peak RSS
-against its idle RSS. Targets: p95 within 2× of alone and under 100 ms; memory never above 1.5× idle.
+against its idle RSS, and the CPU the server and the attacker used per second of the attack (all of it
+on the same cores as the learner). Targets: p95 within 2× of alone and under 100 ms; memory never above 1.5× idle.
 Not a test: it measures (bounded in time; everything it starts is stopped).
 """
 from __future__ import annotations
@@ -52,6 +53,12 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used (threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the hostile client: one function per attack, run in its own process until `stop` is set ---
@@ -174,7 +181,8 @@ def main() -> None:
         idle = rss_mib(pid)
         alone = learner(url, args.seconds, pid)
         print(f"idle RSS {idle:.0f} MiB")
-        print(f"{'attack':16} {'slider p50':>10} {'p95':>8} {'healthz p95':>12} {'peak RSS':>9} {'÷ idle':>7}")
+        print(f"{'attack':16} {'slider p50':>10} {'p95':>8} {'healthz p95':>12} {'peak RSS':>9} {'÷ idle':>7}"
+              f" {'server CPU':>11} {'attacker CPU':>13}")
         print(f"{'(alone)':16} {p(alone['moves'], 50):8.1f}ms {p(alone['moves'], 95):6.1f}ms "
               f"{p(alone['health'], 95):10.1f}ms {max(alone['rss']):7.0f}MiB {max(alone['rss']) / idle:6.2f}")
         ctx = mp.get_context("spawn")
@@ -183,14 +191,17 @@ def main() -> None:
             attacker = ctx.Process(target=_hostile, args=(name, url, stop), daemon=True)
             attacker.start()
             time.sleep(2.0)                                     # let the attack get going
+            cpu_before = (cpu_s(pid), cpu_s(attacker.pid))
             under = learner(url, args.seconds, pid)
+            cpu = [(cpu_s(pid) - cpu_before[0]) / args.seconds, (cpu_s(attacker.pid) - cpu_before[1]) / args.seconds]
             stop.set()
             attacker.join(30)
             if attacker.is_alive():
                 attacker.kill()
             peak = max(under["rss"])
             print(f"{name:16} {p(under['moves'], 50):8.1f}ms {p(under['moves'], 95):6.1f}ms "
-                  f"{p(under['health'], 95):10.1f}ms {peak:7.0f}MiB {peak / idle:6.2f}", flush=True)
+                  f"{p(under['health'], 95):10.1f}ms {peak:7.0f}MiB {peak / idle:6.2f}"
+                  f" {cpu[0]:9.2f} s/s {cpu[1]:11.2f} s/s", flush=True)
             time.sleep(3.0)                                     # let the server settle between attacks
     print(f"load average at the end: {os.getloadavg()}")
 

@@ -133,13 +133,14 @@ class LiveConversation:
 
     async def _wind_down(self) -> None:
         """Keep the socket's slot until the connection is really gone: what it has not read is still
-        held in memory by the server, and counting it stops a client from piling up such sockets."""
+        held in memory by the server, and counting it stops a client from piling up such sockets. What it
+        still sends is read and dropped, at the pace of its budgets (reading costs too)."""
         try:
             await asyncio.wait_for(self.ws.close(code=1008, reason="reply not read"), 1.0)
         except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect):
             pass
-        while (await self.ws.receive())["type"] != "websocket.disconnect":
-            pass
+        while (message := await self.ws.receive())["type"] != "websocket.disconnect":
+            await self._spend(MESSAGE_OVERHEAD_S + PARSE_S_PER_BYTE * len(message.get("text") or message.get("bytes") or ""))
 
 
 async def _refuse(ws: WebSocket, reason: str) -> None:
