@@ -12,9 +12,10 @@ codes.
              {"id": 7, "status": 422, "body": {"detail": [{"loc": ["body", "temperature"], …}]}}
 
 What one socket may cost the others is bounded (docs/ARCHITECTURE.md, "Limits"): sockets per client
-address and in all (429 at the handshake); the message size, on the wire by the server and again here
-(413); each message's compute, on the loop only when tiny and otherwise in the shared heavy lane; a work
-budget per socket and one per client address that a heavy client waits off, unread; and a reply that a client does not read within
+address and in all (past either, accepted and closed with 1013 and the reason); the message size, on the
+wire by the server and again here (413); each message's compute, on the loop only when tiny and
+otherwise in the shared heavy lane; a work budget per socket and one per client address that a heavy
+client waits off, unread; and a reply that a client does not read within
 BREWSLM_LIVE_SEND_TIMEOUT_SECONDS ends the conversation. Messages are answered in order, one at a time:
 each explorer on a page has at most one request out (static/js/lib/api.js latestOnly).
 """
@@ -52,7 +53,7 @@ def _reply(reply_id: int | None, status: int, body: Any) -> str:
 
 
 class LiveConversation:
-    """One socket's messages, each answered as its POST would be, within the socket's work budget."""
+    """One socket's messages, each answered as its POST would be, within its work budgets."""
 
     def __init__(self, ws: WebSocket, settings: Settings, client_budget: WorkBudget) -> None:
         self.ws = ws
