@@ -5,6 +5,7 @@ import torch
 from fastapi import FastAPI
 
 from app.content import load_track
+from app.content.weave import build_glossary
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
@@ -25,6 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
     app.state.templates = templates
     templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
+    # Key terms and lessons/glossary.yaml, woven into the lesson text; a bad glossary file stops start-up too.
+    app.state.glossary = build_glossary(app.state.track, settings.lessons_dir / "glossary.yaml")
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
 
