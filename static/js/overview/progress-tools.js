@@ -4,6 +4,7 @@ import { confirmAction } from "../lib/confirm.js";
 import { notify } from "../lib/notices.js";
 import { MAX_IMPORT_CHARS } from "../lib/progress-import.js";
 import { undoLastStep } from "../lib/progress-notices.js";
+import { confirmResetLesson } from "../lib/reset-lesson.js";
 import { store } from "../lib/store.js";
 import { askHowToImport, mergeWords } from "./import-dialog.js";
 
@@ -99,16 +100,8 @@ export function startProgressTools() {
   });
 
   for (const button of document.querySelectorAll('[data-action="reset-lesson"]')) {
-    button.addEventListener("click", async () => {
-      const card = button.closest(".lesson-card");
-      const title = card.dataset.title;
-      const ok = await confirmAction({
-        title: `Reset “${title}”?`,
-        body: "This removes your answers, predictions and reading place for this lesson. You can undo it until you leave the site.",
-        confirm: "Reset this lesson",
-      });
-      if (ok) store.resetLesson(card.dataset.slug, { title });
-    });
+    const card = button.closest(".lesson-card");
+    button.addEventListener("click", () => confirmResetLesson(card.dataset.slug, card.dataset.title));
   }
 
   document.getElementById("undo-step").addEventListener("click", undoLastStep);
