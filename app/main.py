@@ -8,7 +8,7 @@ from app.content import load_track
 from app.content.weave import build_glossary
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
-from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
+from app.web import api_kd, api_runs, api_tinylm, assets, live, offline, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.glossary = build_glossary(app.state.track, settings.lessons_dir / "glossary.yaml")
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
+    # Which build this is: the offline worker keeps one complete copy per build (app/web/offline.py).
+    app.state.build_id = offline.build_id(settings)
+    templates.env.globals["build_id"] = app.state.build_id
 
     @app.get("/healthz", tags=["health"])
     async def get_health() -> dict[str, str]:
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)
     app.include_router(assets.router)
+    app.include_router(offline.router)
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
