@@ -8,7 +8,7 @@ from app.content import load_track
 from app.content.weave import build_glossary
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
-from app.web import api_kd, api_runs, api_tinylm, assets, live, offline, pages
+from app.web import api_docs, api_kd, api_runs, api_tinylm, assets, live, offline, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
@@ -17,7 +17,8 @@ from app.web.templating import course_catalogue, known_widgets, make_templates, 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
-    app = FastAPI(title="BrewSLM Learn", version="0.1.0",
+    # /docs is our own page (app/web/api_docs.py): FastAPI's loads Swagger UI from a CDN.
+    app = FastAPI(title="BrewSLM Learn", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.build_id = offline.build_id(settings)
     templates.env.globals["build_id"] = app.state.build_id
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], summary="Is the server up, and on which device")
     async def get_health() -> dict[str, str]:
         """Liveness, the device runs would use by default, and the torch version."""
         return {"status": "ok", "device": resolve_device(settings.device).type, "torch": torch.__version__}
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_tinylm.router)
     app.include_router(assets.router)
     app.include_router(offline.router)
+    app.include_router(api_docs.router)
+    api_docs.document_examples(app)
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)

@@ -31,7 +31,7 @@ class SoftenResponse(BaseModel):
     mass_off_top: list[float] = Field(description="1 − the largest probability, per temperature")
 
 
-@router.post("/soften")
+@router.post("/soften", summary="Soften logits at several temperatures")
 async def post_soften(body: SoftenRequest) -> SoftenResponse:
     """softmax(logits / T) at each temperature, with its entropy in bits and the mass off the top class."""
     logits = torch.tensor(body.logits, dtype=torch.float64)
@@ -41,7 +41,7 @@ async def post_soften(body: SoftenRequest) -> SoftenResponse:
                           entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist())
 
 
-@router.post("/loss")
+@router.post("/loss", summary="The KD loss, its parts and their gradients")
 async def post_loss(body: LossRequest) -> LossResponse:
     """The KD loss's parts and the gradients of alpha·CE and (1 − alpha)·T²·KL on the student logits."""
     student = torch.tensor(body.student_logits, dtype=torch.float64)
@@ -62,7 +62,7 @@ async def post_loss(body: LossRequest) -> LossResponse:
                                 teacher_t=(teacher / T).softmax(-1).tolist()))
 
 
-@router.post("/temperature-gradients")
+@router.post("/temperature-gradients", summary="How the KL's pull changes with T, with and without T²")
 async def post_temperature_gradients(body: TemperatureGradientsRequest) -> TemperatureGradientsResponse:
     """‖∂KL/∂student logits‖ across T, without and with T², its high-T slopes and Hinton's limit."""
     student = torch.tensor(body.student_logits, dtype=torch.float64)
@@ -80,7 +80,7 @@ async def post_temperature_gradients(body: TemperatureGradientsRequest) -> Tempe
         slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()))
 
 
-@router.post("/reduction")
+@router.post("/reduction", summary="batchmean against the token mean, by sequence length")
 async def post_reduction(body: ReductionRequest) -> ReductionResponse:
     """The seed's batchmean KL against the token mean, for every length of a (batch, seq, vocab) example."""
     example = sequence_example(body.batch_size, body.seq_len, body.prompt_len, body.vocab, body.seed)
@@ -94,7 +94,7 @@ async def post_reduction(body: ReductionRequest) -> ReductionResponse:
                              masked_share_of_seed_kl=share)
 
 
-@router.post("/kl-direction")
+@router.post("/kl-direction", summary="Forward against reverse KL: the best one-peak student")
 async def post_kl_direction(body: KLDirectionRequest) -> KLDirectionResponse:
     """Best one-peak student for a two-peak teacher under the forward and under the reverse KL."""
     fits = fit_directions(two_peak_teacher(body.separation, body.left_weight, body.width))

@@ -109,7 +109,7 @@ async def _teacher(cache_dir: Path) -> Teacher:
     return await to_thread.run_sync(get_teacher, cache_dir)
 
 
-@router.post("/teacher")
+@router.post("/teacher", summary="Look inside the tiny-LM teacher at one position")
 async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
     teacher = await _teacher(settings.cache_dir)
@@ -124,7 +124,7 @@ _answers: OrderedDict[tuple, dict] = OrderedDict()
 _KEEP = 16
 
 
-@router.post("/compare")
+@router.post("/compare", summary="Teacher, SFT student and KD student, trained and scored")
 async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
     key = (str(settings.cache_dir), *body.model_dump().values())
