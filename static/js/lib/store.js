@@ -162,9 +162,9 @@ export class ProgressStore {
   }
 
   /** Change `this.data` with fn(data) and write it; the change stays in memory even when the write fails. */
-  commit(change) {
+  commit(change, { quiet = false } = {}) {
     change(this.data);
-    return this.write().ok;
+    return this.write(this.data, { quiet }).ok;
   }
 
   /** The time of a change: now, but always after the previous change of this page (so undo knows what came later). */
@@ -222,7 +222,7 @@ export class ProgressStore {
       const lesson = this.entry(data, slug);
       if (furthest) lesson.read = { at, section: furthest };
       data.last = { slug, section, at };
-    });
+    }, { quiet: true });   // a reading place not saved is not worth a notice while scrolling; answers are
   }
 
   // --- reset, import and undo --------------------------------------------------------------------------
