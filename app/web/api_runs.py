@@ -67,7 +67,7 @@ async def find_run(engine: RunEngine, run_id: str) -> dict:
     return run
 
 
-@router.post("", status_code=202, responses={429: {"description": "a limit on runs is reached; `limit` names it"},
+@router.post("", status_code=202, summary="Start a live training run", responses={429: {"description": "a limit on runs is reached; `limit` names it"},
                                               503: {"description": "the run queue (Redis) or its workers are away"}})
 async def post_run(body: RunRequest, client: ClientDep, engine: EngineDep) -> RunCreated:
     """Queue a training run; follow it at `events_url`. 429 naming the limit when one is reached."""
@@ -96,13 +96,13 @@ async def post_run(body: RunRequest, client: ClientDep, engine: EngineDep) -> Ru
     return RunCreated(id=run["id"], status=run["status"], events_url=f"/api/runs/{run['id']}/events")
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", summary="A run's status, settings and final metrics")
 async def get_run(run_id: str, engine: EngineDep) -> RunState:
     """A run's status and config, and its final metrics once done."""
     return RunState(**await find_run(engine, run_id))
 
 
-@router.delete("/{run_id}")
+@router.delete("/{run_id}", summary="Cancel a run")
 async def delete_run(run_id: str, engine: EngineDep) -> dict:
     """Cancel a run (it stops at its next step); answers with the status it reached."""
     try:
@@ -129,7 +129,7 @@ async def follow(engine: RunEngine, run_id: str, after: int) -> AsyncIterator[st
         log.warning("event stream of run %s ended: %s", run_id, exc)
 
 
-@router.get("/{run_id}/events", response_class=StreamingResponse,
+@router.get("/{run_id}/events", response_class=StreamingResponse, summary="Follow a run's events (Server-Sent Events)",
             responses={200: {"content": {"text/event-stream": {}}, "description": "step, done, error, cancelled events"}})
 async def get_run_events(run_id: str, engine: EngineDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:

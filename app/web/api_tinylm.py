@@ -143,7 +143,7 @@ async def _teacher(tinylm: TinyLMExperiment) -> TinyLMTeacher:
     return await to_thread.run_sync(tinylm.teacher)
 
 
-@router.post("/teacher")
+@router.post("/teacher", summary="Look inside the tiny-LM teacher at one position")
 async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep, lane: HeavyLaneDep,
                        client: ClientDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
@@ -168,7 +168,7 @@ def _compare_within_time_limit(body: CompareRequest, settings, tinylm: TinyLMExp
         timer.cancel()
 
 
-@router.post("/compare")
+@router.post("/compare", summary="Teacher, SFT student and KD student, trained and scored")
 async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep, cache: AnswersDep,
                        lane: CompareLaneDep, client: ClientDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""

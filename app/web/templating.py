@@ -10,14 +10,23 @@ from app.web.assets import PLOTLY_URL, make_static_url
 from app.widgets import clean_query, widget_spec
 
 WIDGETS_DIR = Path("_partials") / "widgets"
+# Sections every lesson page ends with, after the lesson's own `##` headings (templates/lesson.html).
+PAGE_SECTIONS = [("key-idea", "Key idea"), ("key-terms", "Key terms"), ("check-yourself", "Check yourself")]
 
 
 def make_templates(templates_dir: Path, static_dir: Path) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(templates_dir))
-    templates.env.globals.update(static_url=make_static_url(static_dir), plotly_url=PLOTLY_URL)
+    templates.env.globals.update(static_url=make_static_url(static_dir), plotly_url=PLOTLY_URL,
+                                 lesson_outline=lesson_outline)
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
     return templates
+
+
+def lesson_outline(lesson) -> list[tuple[str, str]]:
+    """(anchor, heading) of every section of a lesson's page, in order: its contents list, and what the
+    reading tracker and the overview count ("read up to section 3 of 9")."""
+    return [*lesson.sections, *PAGE_SECTIONS]
 
 
 def course_catalogue(track) -> dict[str, list[str]]:

@@ -1,5 +1,6 @@
 // Check yourself: check answers against the lesson's key, explain every choice, keep answers in this browser.
 import { showProgress } from "./lib/progress-bar.js";
+import { confirmResetLesson } from "./lib/reset-lesson.js";
 import { lessonProgress, store } from "./lib/store.js";
 
 const section = document.getElementById("check-yourself");
@@ -96,8 +97,8 @@ function start() {
     });
   }
 
-  section.querySelector('[data-action="reset-quiz"]').addEventListener("click", () => {
-    store.resetLesson(slug);
+  section.querySelector('[data-action="reset-quiz"]').addEventListener("click", async () => {
+    if (!(await confirmResetLesson(slug, document.querySelector("h1").textContent))) return;
     section.querySelectorAll(".quiz-question").forEach(clearFeedback);
     refresh();
   });

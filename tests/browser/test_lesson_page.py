@@ -121,7 +121,14 @@ def test_reset_my_answers_clears_this_lesson(page):
     open_lesson(page)
     answer_first_question_correctly(page)
     page.get_by_role("button", name="Reset my answers").click()
+    dialog = page.get_by_role("dialog", name="Reset “Knowledge distillation II: the KD loss”?")
+    dialog.get_by_role("button", name="Cancel").click()                 # asked first: cancel keeps it
+    expect(page.locator('[data-qid="kl-direction"]')).to_have_class("quiz-question is-correct")
+    page.get_by_role("button", name="Reset my answers").click()
+    dialog.get_by_role("button", name="Reset this lesson").click()
     expect(page.locator('[data-qid="kl-direction"]')).to_have_class("quiz-question")
+    expect(page.locator("#notices")).to_contain_text("was reset")
+    expect(page.locator("#notices").get_by_role("button", name="Undo")).to_be_visible()
     page.reload()
     expect(page.locator(".quiz .progress-text")).to_have_text("Not started")
 

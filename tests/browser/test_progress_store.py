@@ -78,7 +78,7 @@ def test_reset_a_lesson_and_undo_it_keeps_what_came_after(page):
         return { afterReset, undoable, undone: store.undo(), answers: store.lesson("kd-loss").answers,
                  other: store.lesson("kd-quality-kept").answers, left: store.lastUndoable };""")
     assert result["afterReset"]["answers"] == {}
-    assert result["undoable"]["label"] == "reset of kd-loss"
+    assert result["undoable"]["label"] == "the reset of “kd-loss”"
     assert result["undone"] is True
     assert set(result["answers"]) == {"kl-direction", "t-for-80-20"}   # the old answer back, the new one kept
     assert result["other"] == {"hinton-gap": answer([1], False)}
