@@ -109,6 +109,8 @@ class InProcessBroker(Broker):
 
     async def get(self, key: str) -> str | None:
         value = self._live(key)
+        if isinstance(value, int):      # a counter reads as its number, as Redis's GET gives it
+            return str(value)
         return value if isinstance(value, str) else None
 
     async def delete(self, *keys: str) -> None:

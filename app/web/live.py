@@ -46,7 +46,7 @@ def _routes_of(api: APIRouter) -> dict[str, tuple[type[BaseModel], Handler]]:
 LIVE_ROUTES = _routes_of(api_kd.router)
 
 
-def _same_origin(ws: WebSocket) -> bool:
+def same_origin(ws: WebSocket) -> bool:
     """Browsers let any site open a WebSocket to localhost; only this server's own pages may use this one."""
     origin = ws.headers.get("origin")
     return origin is None or urlsplit(origin).netloc == ws.headers.get("host")
@@ -69,6 +69,15 @@ async def answer(message: str, max_bytes: int) -> dict[str, Any]:
     # the page's request fails at once instead of waiting for an answer that never comes.
     if len(message.encode()) > max_bytes:
         return _reply(reply_id, 413, {"detail": f"message larger than {max_bytes} bytes"})
+    return await answer_request(request)
+
+
+async def answer_request(request: Any) -> dict[str, Any]:
+    """One parsed request {"id", "path", "body"} → its reply, as POST would answer it (never raises).
+    The class socket (app/web/class_socket.py) sends its instructor's requests through here too."""
+    reply_id = request.get("id") if isinstance(request, dict) else None
+    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
+        reply_id = None
     if reply_id is None or "body" not in request:
         return _reply(reply_id, 400, {"detail": 'a message is {"id": integer, "path": "/api/kd/…", "body": {…}}'})
     path = request.get("path")
@@ -98,7 +107,7 @@ def _internal_error(reply_id: int, path: str) -> dict[str, Any]:
 
 @router.websocket("/api/live")
 async def live(ws: WebSocket) -> None:
-    if not _same_origin(ws):
+    if not same_origin(ws):
         await ws.close(code=1008, reason="cross-origin")
         return
     await ws.accept()

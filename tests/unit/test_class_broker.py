@@ -75,6 +75,7 @@ async def test_a_counter_keeps_its_first_window(make_broker):
         assert await b.incr("c", ttl=0.4) == 1
         await asyncio.sleep(0.2)
         assert await b.incr("c", ttl=0.4, by=2) == 3     # the second call does not push the window back
+        assert await b.get("c") == "3"
         await asyncio.sleep(0.3)
         assert await b.incr("c", ttl=0.4) == 1
     finally:
