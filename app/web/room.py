@@ -69,5 +69,5 @@ def room_address(request: Request, settings: Settings) -> RoomAddress:
     if addresses:
         return RoomAddress(f"{url.scheme}://{addresses[0]}:{port}", True, "this computer's network address")
     return RoomAddress(f"{url.scheme}://{url.netloc}", False,
-                       "only this computer can open it: the server listens on 127.0.0.1. Serve the class with "
-                       "`brewslm serve --host 0.0.0.0` so the room's phones and laptops can reach it.")
+                       f"the server listens on {settings.host} only. Serve the class with "
+                       "brewslm serve --host 0.0.0.0 so the room's phones and laptops can reach it")

@@ -25,6 +25,12 @@ let socket = null;
 let lastSent = "";        // the last state sent, so a move and its change event go out once
 let asked = null;         // the question on screen (with its counts)
 
+/** The panel takes room from the charts: they are resized (responsive Plotly charts follow the window). */
+function showPanel(on) {
+  panel.hidden = !on;
+  window.dispatchEvent(new Event("resize"));
+}
+
 function say(message) {
   el("class-status").textContent = message;
 }
@@ -59,14 +65,14 @@ async function startClass() {
     lead();
   } catch (err) {
     startButton.disabled = false;
-    panel.hidden = false;
+    showPanel(true);
     say(`Could not start a class: ${err.message}`);
   }
 }
 
 /** Show the class and lead it over its socket (a new class, or the one this tab led before a reload). */
 function lead() {
-  panel.hidden = false;
+  showPanel(true);
   startButton.hidden = true;
   const address = new URL(session.join_url);
   el("class-address").textContent = `${address.host}/join`;
@@ -77,7 +83,7 @@ function lead() {
   qr.hidden = false;
   const warning = el("class-unreachable");
   warning.hidden = session.reachable;
-  warning.textContent = session.reachable ? "" : `The join link works on this computer only: ${session.address_note}`;
+  warning.textContent = session.reachable ? "" : `The join link works on this computer only: ${session.address_note}.`;
   socket = new ClassSocket(session.code, { type: "lead", control: session.control }, { onMessage, onStatus });
   socket.connect();
   routeLiveRequests((path, body) => {
@@ -203,6 +209,7 @@ function fillQuestionChoices() {
 function hideOrShow() {
   const hide = action("hide");
   const compact = panel.classList.toggle("is-compact");
+  window.dispatchEvent(new Event("resize"));
   hide.textContent = compact ? "Show panel" : "Hide panel";
   hide.setAttribute("aria-expanded", String(!compact));
 }

@@ -16,7 +16,34 @@ function binLabel(question, i) {
   if (question.kind === "choice") return question.options[i];
   const [a, b] = [question.edges[i], question.edges[i + 1]];
   if (question.limits.integer && b - a === 1) return String(a + 0.5);
-  return `${formatValue(a, question.limits)}–${formatValue(b, question.limits)}`;
+  return `${formatValue(a, question.limits)} to ${formatValue(b, question.limits)}`;
+}
+
+const TICKS = 5;   // labelled positions along a value question's axis
+
+/** Labels under the bars: each option of a choice; a few values along a value question's axis. */
+function axis(question) {
+  const row = document.createElement("div");
+  row.className = "histogram-axis";
+  row.setAttribute("aria-hidden", "true");
+  const edges = question.edges;
+  const ticks = question.kind === "choice" ? question.options.map((text, i) => [text, (i + 0.5) / question.options.length])
+    : Array.from({ length: TICKS }, (_, k) => {
+      const i = Math.round((k * (edges.length - 1)) / (TICKS - 1));
+      const integer = question.limits.integer && edges[1] - edges[0] === 1;
+      // One bin per whole number: label a bin's middle, not its edge.
+      const at = integer ? Math.min(i, edges.length - 2) : i;
+      const value = integer ? edges[at] + 0.5 : edges[at];
+      return [formatValue(value, question.limits), (integer ? at + 0.5 : at) / (edges.length - 1)];
+    });
+  for (const [text, f] of ticks) {
+    const tick = document.createElement("span");
+    tick.className = "histogram-tick";
+    tick.textContent = text;
+    tick.style.setProperty("left", `${100 * f}%`);
+    row.append(tick);
+  }
+  return row;
 }
 
 /** The answer in words: "T = 3.31" or "falls". */
@@ -45,13 +72,11 @@ export function drawHistogram(box, question, counts, marks = {}) {
     const bar = document.createElement("div");
     bar.className = "histogram-bar";
     bar.style.setProperty("height", `${(100 * count) / top}%`);
+    bin.title = `${binLabel(question, i)}: ${count}`;
     const n = document.createElement("span");
     n.className = "histogram-count";
     n.textContent = count ? String(count) : "";
-    const label = document.createElement("span");
-    label.className = "histogram-label";
-    label.textContent = binLabel(question, i);
-    bin.append(n, bar, label);
+    bin.append(n, bar);
     chart.append(bin);
   });
   for (const [name, value] of Object.entries(marks)) {
@@ -68,7 +93,7 @@ export function drawHistogram(box, question, counts, marks = {}) {
   caption.className = "histogram-total";
   caption.dataset.role = "histogram-total";
   caption.textContent = total === 1 ? "1 answer" : `${total} answers`;
-  box.replaceChildren(chart, caption);
+  box.replaceChildren(chart, axis(question), caption);
 }
 
 /** How far a learner's answer is from the server's, in words meant only for that learner. */
