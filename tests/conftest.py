@@ -52,3 +52,16 @@ def redis_server():
 
     with running_redis() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def two_processes(cache_dir) -> Iterator[tuple[str, str]]:
+    """Two app processes (uvicorn) sharing one real redis-server: (first URL, second URL). Their classes
+    go idle after 3 s, so tests of the idle end are quick."""
+    from tests.app_process import app_process
+    from tests.redis_server import running_redis
+
+    with running_redis() as redis:
+        env = {"BREWSLM_REDIS_URL": redis.url, "BREWSLM_CLASS_IDLE_MINUTES": "0.05", "BREWSLM_CACHE_DIR": str(cache_dir)}
+        with app_process(env) as first, app_process(env) as second:
+            yield first, second

@@ -39,7 +39,7 @@ log = logging.getLogger("brewslm")
 router = APIRouter()
 
 FIRST_MESSAGE_S = 10.0
-KEEP_ALIVE_S = 30.0
+KEEP_ALIVE_S = 30.0          # or a third of the idle time, if that is shorter
 CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_GONE = 1008, 1009, 1001
 
 
@@ -138,10 +138,11 @@ class ClassConnection:
         return dumps(head)[:-1] + f',"state":{state}}}'
 
     async def keep_alive(self) -> None:
+        every = min(KEEP_ALIVE_S, self.classroom.limits.idle_seconds / 3)
         while True:
             with contextlib.suppress(BrokerUnavailable):
                 await self.classroom.keep_alive(self.info)
-            await asyncio.sleep(KEEP_ALIVE_S)
+            await asyncio.sleep(every)
 
     async def read(self, role: str, budget: TokenBucket) -> None:
         act = self.lead if role == "lead" else self.follow

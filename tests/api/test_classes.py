@@ -310,3 +310,19 @@ def test_an_idle_class_ends_and_its_followers_are_told(small_server):
         assert learner.closed_with()[0] == 1000
     finally:
         room.close()
+
+
+def test_a_connected_instructor_keeps_the_class_alive_past_its_idle_time(small_server):
+    import time
+
+    room = Room(small_server)
+    try:
+        session = start_class(small_server)            # idle time 1.2 s on this server
+        lead = room.lead(session)
+        learner = room.follow(session)
+        time.sleep(3)
+        assert learner.quiet("end", seconds=0.5)
+        lead.send(soften_move(2.0, [1.0, 0.0]))
+        assert learner.next("state")["state"]["T"] == 2.0
+    finally:
+        room.close()

@@ -186,3 +186,28 @@ def test_a_forged_lead_from_a_follower_page_is_refused(room):
     assert closed[0] == 1008 and "secret" in closed[1]
     set_t(lead, "4.00")
     expect(learner.locator("[data-widget] [data-role=chart]")).to_have_attribute("data-temperature", "4.00")
+
+
+def test_a_class_across_two_processes_sharing_redis(browser, two_processes):
+    """The instructor's page on one server process, a phone on the other: one class through Redis."""
+    first, second = two_processes
+    room = Room(browser, first)
+    try:
+        lead, code = room.instructor()
+        phone = room.follower(code, base_url=second, **PHONE)
+        expect(lead.locator('[data-role="class-count"]')).to_have_text("1 screen following")
+        set_t(lead, "3.31")
+        probs = httpx.post(f"{second}/api/kd/soften", json={"logits": [4.595, 0], "temperatures": [3.31]}).json()["probs"][0]
+        expect_drawn_at(phone, "3.31", probs)
+        lead.select_option('[data-role="class-question"]', "temperature.runner-up-20")
+        lead.click('[data-class-action="ask"]')
+        card = phone.locator('[data-role="follow-question"]')
+        card.locator('[data-role="answer-number"]').fill("3")
+        card.locator('[data-role="answer-number"]').press("Enter")
+        card.locator('[data-role="answer-send"]').click()
+        expect(lead.locator('[data-role="histogram-total"]')).to_have_text("1 answer")
+        lead.click('[data-class-action="reveal"]')
+        expect(phone.locator('[data-role="class-distance"]')).to_have_text("You said 3.00: 0.31 too low (off by a factor of 1.10).")
+    finally:
+        problems = room.close()
+    assert not problems, problems
