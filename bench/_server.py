@@ -18,10 +18,17 @@ from tests.live_server import free_port  # noqa: E402
 
 @contextmanager
 def running_server(extra_env: dict[str, str] | None = None):
+    with server_process(extra_env) as (url, _):
+        yield url
+
+
+@contextmanager
+def server_process(extra_env: dict[str, str] | None = None, uvicorn_args: tuple[str, ...] = ()):
+    """(base URL, process id) of the app served by uvicorn in its own process."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+                             "--port", str(port), "--log-level", "warning", *uvicorn_args], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -34,7 +41,7 @@ def running_server(extra_env: dict[str, str] | None = None):
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
