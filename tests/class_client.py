@@ -70,7 +70,8 @@ class Room:
         ws = self.stack.enter_context(_socket(f"{base.replace('http', 'ws', 1)}/api/classes/{code}/socket", base))
         page = Page(ws)
         if hello is not None:
-            page.send(hello)
+            with contextlib.suppress(ConnectionClosed):     # a refused page may be closed before it says hello
+                page.send(hello)
         return page
 
     def lead(self, session: dict, base_url: str | None = None) -> Page:

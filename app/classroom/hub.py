@@ -97,10 +97,12 @@ class Hub:
             except Exception as exc:    # the store is away for a moment: look again later
                 log.warning("class %s: could not check it is still on (%s)", self.code, exc)
 
-    def stop(self) -> None:
-        self._watch.cancel()
+    async def stop(self) -> None:
         if self._flush is not None:
             self._flush.cancel()
+        self._watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._watch
 
 
 class Hubs:
@@ -122,7 +124,7 @@ class Hubs:
                     await self.classroom.broker.subscribe(channel(code), hub.deliver)
                 except BaseException:
                     del self._hubs[code]
-                    hub.stop()
+                    await hub.stop()
                     raise
             hub.peers.add(peer)
 
@@ -134,7 +136,7 @@ class Hubs:
             hub.peers.discard(peer)
             if not hub.peers:
                 del self._hubs[code]
-                hub.stop()
+                await hub.stop()
                 with contextlib.suppress(Exception):   # the store may be gone; the subscription goes with it
                     await self.classroom.broker.unsubscribe(channel(code))
 
@@ -145,5 +147,5 @@ class Hubs:
     async def close(self) -> None:
         async with self._lock:
             for hub in self._hubs.values():
-                hub.stop()
+                await hub.stop()
             self._hubs.clear()

@@ -326,3 +326,17 @@ def test_a_connected_instructor_keeps_the_class_alive_past_its_idle_time(small_s
         assert learner.next("state")["state"]["T"] == 2.0
     finally:
         room.close()
+
+
+def test_without_its_redis_a_class_is_a_clear_503(test_settings):
+    import httpx
+
+    from tests.live_server import free_port
+
+    settings = test_settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    with serve(create_app(settings)) as url:
+        r = httpx.post(f"{url}/api/classes", json={"widget": "temperature", "state": {}}, timeout=30)
+        assert r.status_code == 503 and "Redis" in r.json()["detail"]
+        page = httpx.get(f"{url}/join/ABCD2345", timeout=30)
+        assert page.status_code == 503 and "Redis" in page.text
+        assert httpx.get(f"{url}/demo/temperature", timeout=30).status_code == 200     # the rest works

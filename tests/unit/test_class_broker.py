@@ -7,6 +7,7 @@ import time
 import pytest
 
 from app.classroom.broker import Broker, BrokerUnavailable, InProcessBroker
+from tests.own_loop import own_loop
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -32,14 +33,7 @@ def make_broker(broker_kind, request):
     return make     # each test closes what it made, inside its own event loop
 
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture()
-def anyio_backend():
-    return "asyncio"
-
-
+@own_loop
 async def test_values_live_for_their_ttl(make_broker):
     b = make_broker()
     try:
@@ -56,6 +50,7 @@ async def test_values_live_for_their_ttl(make_broker):
         await b.close()
 
 
+@own_loop
 async def test_expire_renews_existing_keys_only(make_broker):
     b = make_broker()
     try:
@@ -69,6 +64,7 @@ async def test_expire_renews_existing_keys_only(make_broker):
         await b.close()
 
 
+@own_loop
 async def test_a_counter_keeps_its_first_window(make_broker):
     b = make_broker()
     try:
@@ -82,6 +78,7 @@ async def test_a_counter_keeps_its_first_window(make_broker):
         await b.close()
 
 
+@own_loop
 async def test_hash_counters(make_broker):
     b = make_broker()
     try:
@@ -94,6 +91,7 @@ async def test_hash_counters(make_broker):
         await b.close()
 
 
+@own_loop
 async def test_members_count_until_their_time(make_broker):
     b = make_broker()
     try:
@@ -111,6 +109,7 @@ async def test_members_count_until_their_time(make_broker):
         await b.close()
 
 
+@own_loop
 async def test_published_messages_reach_the_subscriber_in_order(make_broker):
     publisher, subscriber = make_broker(), make_broker()
     got: list[str] = []
@@ -139,6 +138,7 @@ async def test_published_messages_reach_the_subscriber_in_order(make_broker):
             await subscriber.close()
 
 
+@own_loop
 async def test_an_unreachable_redis_is_reported_as_unavailable():
     from app.classroom.redis_broker import RedisBroker
     from tests.live_server import free_port

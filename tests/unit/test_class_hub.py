@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from app.classroom.broker import InProcessBroker
 from app.classroom.hub import Hubs, Peer
 from app.classroom.service import Classroom, ClassLimits, channel, frame
-
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture()
-def anyio_backend():
-    return "asyncio"
+from tests.own_loop import own_loop
 
 
 class Screen:
@@ -31,6 +23,7 @@ class Screen:
         self.got.append(text)
 
 
+@own_loop
 async def test_a_stalled_page_gets_the_latest_state_not_a_backlog_and_the_others_are_not_held_up():
     broker = InProcessBroker()
     hubs = Hubs(Classroom(broker, ClassLimits()), check_every=60)
@@ -59,6 +52,7 @@ async def test_a_stalled_page_gets_the_latest_state_not_a_backlog_and_the_others
         await hubs.close()
 
 
+@own_loop
 async def test_counts_are_passed_on_a_few_times_a_second_and_the_end_is_last():
     broker = InProcessBroker()
     hubs = Hubs(Classroom(broker, ClassLimits()), check_every=60)
@@ -84,6 +78,7 @@ async def test_counts_are_passed_on_a_few_times_a_second_and_the_end_is_last():
         await hubs.close()
 
 
+@own_loop
 async def test_the_last_page_to_leave_drops_the_subscription():
     broker = InProcessBroker()
     hubs = Hubs(Classroom(broker, ClassLimits()), check_every=60)
