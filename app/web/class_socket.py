@@ -104,17 +104,20 @@ class ClassConnection:
         try:
             await self.hubs.attach(self.info.code, peer)
             await self.send(await self.welcome(role))
-            tasks = [asyncio.create_task(peer.write()), asyncio.create_task(self.read(role, budget))]
+            writer, reader = asyncio.create_task(peer.write()), asyncio.create_task(self.read(role, budget))
+            tasks = [writer, reader]
             if role == "lead":
                 tasks.append(asyncio.create_task(self.keep_alive()))
             try:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-            for task in done:
-                task.result()             # a Goodbye or a disconnect from the reader
+            if reader.done() and not reader.cancelled() and reader.exception():
+                raise reader.exception()  # a Goodbye, a disconnect, or a bug for the log
+            if writer.done() and not writer.cancelled() and writer.exception():
+                raise WebSocketDisconnect(1006)   # the page went away while a message was on its way
             if peer.ended.is_set():
                 raise Goodbye(1000, "the class has ended")
         finally:

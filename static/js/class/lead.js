@@ -13,6 +13,7 @@ import { ClassSocket } from "./socket.js";
 
 const STORE_KEY = "brewslm-class:lead";
 const FREE = "free";
+const GONE = 4404;   // the class no longer exists: it ended elsewhere or went idle while this tab was away
 const panel = document.querySelector('[data-role="class-panel"]');
 const setup = JSON.parse(panel.querySelector('[data-role="class-setup"]').textContent);
 const startButton = document.querySelector('[data-class-action="start"]');
@@ -94,13 +95,13 @@ function lead() {
   });
 }
 
-function onStatus(status, detail) {
+function onStatus(status, detail, code) {
   if (status === "open") {
     say("");
     lastSent = "";
     explorer.update();          // the room catches up with this page, whatever happened while away
   } else if (status === "retrying") say(`Connection to the class lost; trying again in ${detail} s…`);
-  else if (status === "closed") finish(detail);
+  else if (status === "closed") finish(code === GONE ? "Your class has ended: it was ended elsewhere, or idle too long." : detail);
 }
 
 function onMessage(message) {

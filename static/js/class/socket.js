@@ -15,7 +15,8 @@ const FINAL = new Set([1000, 1008, 1009, 4403, 4404, 4422, 4429]);
 export class ClassSocket {
   /**
    * hello: the first message. onMessage(message) gets every message but replies; onStatus(status, detail)
-   * hears "connecting", "open", "retrying" (detail: seconds), "closed" (detail: why, for people).
+   * hears "connecting", "open", "retrying" (detail: seconds), "closed" (detail: why, for people; then the
+   * close code).
    */
   constructor(code, hello, { onMessage, onStatus }) {
     this.url = new URL(`/api/classes/${encodeURIComponent(code)}/socket`, window.location.href);
@@ -71,7 +72,7 @@ export class ClassSocket {
       if (this.stopped) return;
       if (FINAL.has(event.code)) {
         this.stopped = true;
-        this.onStatus("closed", lastError || event.reason || "The class has ended.");
+        this.onStatus("closed", lastError || event.reason || "The class has ended.", event.code);
         return;
       }
       const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
