@@ -24,6 +24,9 @@ KINDS = {"lead": ("count", "question", "counts", "end"), "follow": ("count", "qu
 SEND_ORDER = ("count", "question", "counts", "state", "end")
 THROTTLED = {"count", "counts"}
 THROTTLE_S = 0.25
+# Pages woken per turn of the event loop. Between turns the loop reads its sockets, so the instructor's
+# next move is answered after at most one chunk of sends, not after the whole room's.
+FAN_CHUNK = 25
 ENDED = '{"type":"end","reason":"The class has ended."}'
 
 
@@ -83,8 +86,18 @@ class Hub:
             self._fan(kind, payload)
 
     def _fan(self, kind: str, payload: str) -> None:
-        for peer in self.peers:
-            peer.offer(kind, payload)
+        """Offer a message to every page, a chunk per turn of the loop. A newer message's chunks always
+        follow an older one's, so each page is offered them in order and keeps the newest."""
+        peers = list(self.peers)
+        loop = asyncio.get_running_loop()
+
+        def offer(start: int) -> None:
+            for peer in peers[start:start + FAN_CHUNK]:
+                peer.offer(kind, payload)
+            if start + FAN_CHUNK < len(peers):
+                loop.call_soon(offer, start + FAN_CHUNK)
+
+        offer(0)
 
     async def _watch_for_the_end(self, every: float) -> None:
         """A class that expired (idle too long) publishes nothing: notice it and tell this process's pages."""
