@@ -6,39 +6,20 @@ from contextlib import asynccontextmanager
 import torch
 from fastapi import FastAPI
 
+from app.classroom.setup import make_classroom
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
-from app.classroom.broker import Broker, InProcessBroker
-from app.classroom.hub import Hubs
-from app.classroom.service import Classroom, ClassLimits
 from app.web import api_kd, api_runs, api_tinylm, assets, class_socket, classes, live, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
 
-def class_broker(settings: Settings) -> Broker:
-    """Class sessions in this process, or on Redis when BREWSLM_REDIS_URL is set (several processes)."""
-    if settings.redis_url:
-        from app.classroom.redis_broker import RedisBroker
-
-        return RedisBroker(settings.redis_url)
-    return InProcessBroker()
-
-
-def class_limits(settings: Settings) -> ClassLimits:
-    return ClassLimits(max_classes=settings.class_max_classes, max_followers=settings.class_max_followers,
-                       idle_seconds=settings.class_idle_minutes * 60, max_seconds=settings.class_max_hours * 3600,
-                       failed_joins=settings.class_failed_joins, creates_per_hour=settings.class_creates_per_hour)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    # The broker's connections belong to the server's event loop: made here, closed here.
-    app.state.classroom = Classroom(class_broker(app.state.settings), class_limits(app.state.settings))
-    # An expired class is noticed within a quarter of its idle time (at most 5 s) and its pages told.
-    app.state.class_hubs = Hubs(app.state.classroom, check_every=min(5.0, app.state.settings.class_idle_minutes * 15))
+    # Class sessions' connections belong to the server's event loop: made here, closed here.
+    app.state.classroom, app.state.class_hubs = make_classroom(app.state.settings)
     try:
         yield
     finally:

@@ -62,22 +62,22 @@ async def answer(message: str, max_bytes: int) -> dict[str, Any]:
         request = json.loads(message)
     except (ValueError, RecursionError) as exc:   # RecursionError: "[[[[…" nested past Python's limit
         return _reply(None, 400, {"detail": f"message is not JSON: {exc}"})
-    reply_id = request.get("id") if isinstance(request, dict) else None
-    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
-        reply_id = None
     # Checked after parsing (uvicorn caps a message at twice the limit) so the 413 carries the id and
     # the page's request fails at once instead of waiting for an answer that never comes.
     if len(message.encode()) > max_bytes:
-        return _reply(reply_id, 413, {"detail": f"message larger than {max_bytes} bytes"})
+        return _reply(_reply_id(request), 413, {"detail": f"message larger than {max_bytes} bytes"})
     return await answer_request(request)
+
+
+def _reply_id(request: Any) -> int | None:
+    reply_id = request.get("id") if isinstance(request, dict) else None
+    return reply_id if isinstance(reply_id, int) and not isinstance(reply_id, bool) else None
 
 
 async def answer_request(request: Any) -> dict[str, Any]:
     """One parsed request {"id", "path", "body"} → its reply, as POST would answer it (never raises).
     The class socket (app/web/class_socket.py) sends its instructor's requests through here too."""
-    reply_id = request.get("id") if isinstance(request, dict) else None
-    if not isinstance(reply_id, int) or isinstance(reply_id, bool):
-        reply_id = None
+    reply_id = _reply_id(request)
     if reply_id is None or "body" not in request:
         return _reply(reply_id, 400, {"detail": 'a message is {"id": integer, "path": "/api/kd/…", "body": {…}}'})
     path = request.get("path")
