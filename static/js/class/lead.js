@@ -211,7 +211,7 @@ function hideOrShow() {
   const hide = action("hide");
   const compact = panel.classList.toggle("is-compact");
   window.dispatchEvent(new Event("resize"));
-  hide.textContent = compact ? "Show panel" : "Hide panel";
+  hide.textContent = compact ? "Full panel" : "Shrink panel";
   hide.setAttribute("aria-expanded", String(!compact));
 }
 
