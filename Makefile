@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
+	$(PY) bench/class_fanout.py
+	$(PY) bench/class_fanout.py --redis
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -23,12 +23,12 @@ def running_server(extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def server_process(extra_env: dict[str, str] | None = None, uvicorn_args: tuple[str, ...] = ()):
+def server_process(extra_env: dict[str, str] | None = None):
     """(base URL, process id) of the app served by uvicorn in its own process."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning", *uvicorn_args], cwd=ROOT, env=env)
+                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -1,6 +1,6 @@
 """Class fan-out: one instructor moving a slider, many followers receiving each move (loopback only).
 
-    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis]
+    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis] [--compression none]
 
 The instructor's page sends its moves as the real page does (one request in flight; the newest state
 goes next), at `--rate` moves a second for `--seconds`. For each move, every follower's receipt time
@@ -56,8 +56,13 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return q[49] * 1e3, q[94] * 1e3
 
 
-async def socket(base: str, code: str, hello: str):
-    ws = await connect(f"{base.replace('http', 'ws', 1)}/api/classes/{code}/socket", origin=base, max_size=2**22)
+COMPRESSION = {"deflate": "deflate", "none": None}
+
+
+async def socket(base: str, code: str, hello: str, compression: str = "deflate"):
+    # Browsers ask for per-message deflate, and uvicorn grants it unless told otherwise.
+    ws = await connect(f"{base.replace('http', 'ws', 1)}/api/classes/{code}/socket", origin=base, max_size=2**22,
+                       compression=COMPRESSION[compression])
     await ws.send(hello)
     await ws.recv()                                    # the welcome
     return ws
@@ -115,8 +120,8 @@ async def follow(ws, arrivals: list[tuple[float, float]]) -> None:
                 arrivals.append((float(match.group(1)), at))
 
 
-async def followers_run(bases: list[str], code: str, count: int, ready, stop) -> list[list[tuple[float, float]]]:
-    sockets = [await socket(bases[i % len(bases)], code, '{"type":"follow"}') for i in range(count)]
+async def followers_run(bases: list[str], code: str, count: int, compression: str, ready, stop):
+    sockets = [await socket(bases[i % len(bases)], code, '{"type":"follow"}', compression) for i in range(count)]
     arrivals: list[list[tuple[float, float]]] = [[] for _ in sockets]
     tasks = [asyncio.create_task(follow(ws, mine)) for ws, mine in zip(sockets, arrivals)]
     ready.set()
@@ -128,15 +133,15 @@ async def followers_run(bases: list[str], code: str, count: int, ready, stop) ->
     return arrivals
 
 
-def followers_process(bases, code, count, ready, stop, results) -> None:
-    results.put(asyncio.run(followers_run(bases, code, count, ready, stop)))
+def followers_process(bases, code, count, compression, ready, stop, results) -> None:
+    results.put(asyncio.run(followers_run(bases, code, count, compression, ready, stop)))
 
 
-async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: float) -> None:
+async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: float, compression: str) -> None:
     session = httpx.post(f"{bases[0]}/api/classes", json={"widget": "temperature",
                                                           "state": {"preset": "peaky", "T": 1.0, "logits": LOGITS}}).json()
     lead_hello = f'{{"type":"lead","control":"{session["control"]}"}}'
-    lead = Instructor(await socket(bases[0], session["code"], lead_hello), rate)
+    lead = Instructor(await socket(bases[0], session["code"], lead_hello, compression), rate)
 
     await lead.drag(min(10.0, seconds))                 # alone: nobody follows yet
     alone = lead.round_trips[5:]
@@ -145,7 +150,7 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     rss_before = rss_kib(pid)
     spawn = multiprocessing.get_context("spawn")
     ready, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
-    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, ready, stop, results))
+    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, compression, ready, stop, results))
     child.start()
     await asyncio.get_running_loop().run_in_executor(None, ready.wait)
     await asyncio.sleep(1.0)
@@ -164,7 +169,8 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     a50, a95 = quantiles(alone)
     f50, f95 = quantiles(lead.round_trips)
     d50, d95 = quantiles(delays)
-    print(f"{followers} followers on {len(bases)} process(es), {moves} moves in {seconds:g} s ({moves / seconds:.1f}/s)")
+    print(f"{followers} followers on {len(bases)} process(es), {moves} moves in {seconds:g} s ({moves / seconds:.1f}/s), "
+          f"compression: {compression}")
     print(f"  move → follower received   p50 {d50:6.1f} ms   p95 {d95:6.1f} ms   max {max(delays) * 1e3:6.1f} ms")
     print(f"  states received per follower: median {statistics.median(received):.0f} of {moves} "
           f"(fewer when a follower was behind: it gets the newest, never a backlog)")
@@ -181,7 +187,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=30)
     parser.add_argument("--redis", action="store_true", help="two server processes sharing a redis-server")
-    parser.add_argument("--uvicorn", default="", help="extra uvicorn options, e.g. '--ws-per-message-deflate false'")
+    parser.add_argument("--compression", choices=sorted(COMPRESSION), default="deflate",
+                        help="what the pages' sockets ask for (browsers: deflate)")
     args = parser.parse_args()
     if not 1 <= args.followers <= 1000 or not 1 <= args.seconds <= 120 or not 1 <= args.rate <= 60:
         parser.error("bounded: 1–1000 followers, 1–120 s, 1–60 moves a second")
@@ -194,12 +201,11 @@ def main() -> None:
             redis.start()
             stack.callback(redis.stop)
             env["BREWSLM_REDIS_URL"] = redis.url
-        extra = tuple(args.uvicorn.split())
-        first, pid = stack.enter_context(server_process(env, extra))
+        first, pid = stack.enter_context(server_process(env))
         bases = [first]
         if args.redis:
-            bases.append(stack.enter_context(server_process(env, extra))[0])
-        asyncio.run(run(bases, pid, args.followers, args.seconds, args.rate))
+            bases.append(stack.enter_context(server_process(env))[0])
+        asyncio.run(run(bases, pid, args.followers, args.seconds, args.rate, args.compression))
 
 
 if __name__ == "__main__":
