@@ -144,18 +144,25 @@ class Classroom:
     async def find(self, text: str, client: str) -> ClassInfo:
         """The class a typed or linked code names. Wrong codes are counted per client; past the limit
         every code is refused for the rest of the window, so codes cannot be enumerated."""
-        failures_key = f"{PREFIX}es:failed:{client}"
-        failures = await self.broker.get(failures_key)
+        failures = await self.broker.get(self._failures_key(client))
         if failures is not None and int(failures) >= self.limits.failed_joins:
             raise ClassBusy("Too many wrong class codes from this network. Wait a few minutes, then check the "
                             "code on the projector.", retry_after=self.limits.failed_join_window)
         code = normalise_code(text)
         info = await self.info(code) if code else None
         if info is None:
-            await self.broker.incr(failures_key, ttl=self.limits.failed_join_window)
+            await self.count_failure(client)
             raise ClassNotFound("No class has that code. Check it on the projector: 8 letters and digits, "
                                 "like ABCD-2345; the class may also have ended.")
         return info
+
+    @staticmethod
+    def _failures_key(client: str) -> str:
+        return f"{PREFIX}es:failed:{client}"
+
+    async def count_failure(self, client: str) -> None:
+        """A wrong code or a wrong secret: one more toward this client's limit."""
+        await self.broker.incr(self._failures_key(client), ttl=self.limits.failed_join_window)
 
     async def info(self, code: str) -> ClassInfo | None:
         meta = await self.broker.get(self.key(code, "meta"))

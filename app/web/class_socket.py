@@ -93,6 +93,7 @@ class ClassConnection:
         role = first.get("type")
         if role == "lead":
             if not self.classroom.may_lead(self.info, first.get("control")):
+                await self.classroom.count_failure(client_of(self.ws))    # guessing secrets costs like guessing codes
                 raise Goodbye(CLOSE_POLICY, "this page cannot lead the class: the instructor's secret is wrong")
         elif role != "follow":
             raise Goodbye(CLOSE_POLICY, 'the first message is {"type": "follow"} or {"type": "lead", "control": …}')

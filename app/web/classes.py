@@ -76,7 +76,8 @@ class ClassCreated(BaseModel):
 @router.post("/api/classes", status_code=201, response_model=ClassCreated, tags=["classes"],
              responses={422: {"description": "a bad widget or state, naming the field"},
                         429: {"description": "too many classes (server or client)"}, 503: {}})
-async def post_class(body: ClassCreate, request: Request, classroom: ClassroomDep, settings: SettingsDep):
+async def post_class(body: ClassCreate, request: Request, response: Response, classroom: ClassroomDep,
+                     settings: SettingsDep):
     """Start a class session on a widget; the answer's `control` lets only the instructor's page lead it."""
     try:
         info, control = await classroom.create(body.widget, body.state, client_of(request))
@@ -85,6 +86,7 @@ async def post_class(body: ClassCreate, request: Request, classroom: ClassroomDe
     except BrokerUnavailable:
         return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
     address = room_address(request, settings)
+    response.headers["Cache-Control"] = "no-store"     # it carries the instructor's secret
     return ClassCreated(code=info.code, display_code=display_code(info.code),
                         join_url=f"{address.base}/join/{info.code}", qr_url=f"/api/classes/{info.code}/qr.svg",
                         control=control, widget=info.widget, reachable=address.reachable,

@@ -23,6 +23,7 @@ def test_starting_a_class_gives_a_code_a_join_link_a_qr_code_and_a_secret(client
     r = client.post("/api/classes", json={"widget": "temperature", "state": TEMPERATURE_STATE})
     assert r.status_code == 201
     made = r.json()
+    assert r.headers["cache-control"] == "no-store"
     assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}", made["code"])
     assert made["display_code"] == f"{made['code'][:4]}-{made['code'][4:]}"
     assert made["join_url"].endswith(f"/join/{made['code']}") and made["control"] not in made["join_url"]
@@ -340,3 +341,16 @@ def test_without_its_redis_a_class_is_a_clear_503(test_settings):
         page = httpx.get(f"{url}/join/ABCD2345", timeout=30)
         assert page.status_code == 503 and "Redis" in page.text
         assert httpx.get(f"{url}/demo/temperature", timeout=30).status_code == 200     # the rest works
+
+
+def test_wrong_secrets_count_toward_the_same_limit(small_server):
+    import httpx
+
+    session = start_class(small_server)
+    room = Room(small_server)
+    try:
+        for _ in range(4):
+            assert room.open(session["code"], {"type": "lead", "control": "y" * 43}).closed_with()[0] == 1008
+        assert httpx.get(f"{small_server}/join/{session['code']}").status_code == 429
+    finally:
+        room.close()
