@@ -1,6 +1,6 @@
 """Class fan-out: one instructor moving a slider, many followers receiving each move (loopback only).
 
-    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis] [--compression none]
+    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis] [--compression none] [--nice 10]
 
 The instructor's page sends its moves as the real page does (one request in flight; the newest state
 goes next), at `--rate` moves a second for `--seconds`. For each move, every follower's receipt time
@@ -11,6 +11,9 @@ started here: the instructor on the first, the followers split across both.
 
 The followers run in a process of their own, apart from the instructor's (so the instructor's round
 trip is not delayed by 200 sockets' reading in its own event loop); both use the same monotonic clock.
+With --nice 10 that process yields the CPU to the server and the instructor, as a room's own devices
+would: the server's and instructor's figures are then nearer a real room's, and the followers' receipt
+times (taken by that low-priority process) an upper bound.
 Followers, instructor and servers all share this one machine, so the load generator takes CPU from the
 server: the figures are an upper bound on what a real room (one browser per device) would see.
 """
@@ -133,11 +136,13 @@ async def followers_run(bases: list[str], code: str, count: int, compression: st
     return arrivals
 
 
-def followers_process(bases, code, count, compression, ready, stop, results) -> None:
+def followers_process(bases, code, count, compression, nice, ready, stop, results) -> None:
+    os.nice(nice)
     results.put(asyncio.run(followers_run(bases, code, count, compression, ready, stop)))
 
 
-async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: float, compression: str) -> None:
+async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: float, compression: str,
+              nice: int) -> None:
     session = httpx.post(f"{bases[0]}/api/classes", json={"widget": "temperature",
                                                           "state": {"preset": "peaky", "T": 1.0, "logits": LOGITS}}).json()
     lead_hello = f'{{"type":"lead","control":"{session["control"]}"}}'
@@ -150,7 +155,7 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     rss_before = rss_kib(pid)
     spawn = multiprocessing.get_context("spawn")
     ready, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
-    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, compression, ready, stop, results))
+    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, compression, nice, ready, stop, results))
     child.start()
     await asyncio.get_running_loop().run_in_executor(None, ready.wait)
     await asyncio.sleep(1.0)
@@ -170,7 +175,7 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     f50, f95 = quantiles(lead.round_trips)
     d50, d95 = quantiles(delays)
     print(f"{followers} followers on {len(bases)} process(es), {moves} moves in {seconds:g} s ({moves / seconds:.1f}/s), "
-          f"compression: {compression}")
+          f"compression: {compression}, followers' process at nice {nice}")
     print(f"  move → follower received   p50 {d50:6.1f} ms   p95 {d95:6.1f} ms   max {max(delays) * 1e3:6.1f} ms")
     print(f"  states received per follower: median {statistics.median(received):.0f} of {moves} "
           f"(fewer when a follower was behind: it gets the newest, never a backlog)")
@@ -187,6 +192,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=30)
     parser.add_argument("--redis", action="store_true", help="two server processes sharing a redis-server")
+    parser.add_argument("--nice", type=int, default=0, choices=range(0, 20), metavar="0-19",
+                        help="lower the followers' process's priority, so the load generator takes CPU only "
+                             "when the server and the instructor do not need it")
     parser.add_argument("--compression", choices=sorted(COMPRESSION), default="deflate",
                         help="what the pages' sockets ask for (browsers: deflate)")
     args = parser.parse_args()
@@ -205,7 +213,7 @@ def main() -> None:
         bases = [first]
         if args.redis:
             bases.append(stack.enter_context(server_process(env))[0])
-        asyncio.run(run(bases, pid, args.followers, args.seconds, args.rate, args.compression))
+        asyncio.run(run(bases, pid, args.followers, args.seconds, args.rate, args.compression, args.nice))
 
 
 if __name__ == "__main__":
