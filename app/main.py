@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
-from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
+from app.web import api_kd, api_predictions, api_runs, api_tinylm, assets, live, pages
 from app.web.errors import install_error_handlers
+from app.web.predictions import check_truth
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
@@ -22,7 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     templates = make_templates(settings.templates_dir, settings.static_dir)
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
-    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
+    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir),
+                                 check_truth=check_truth)
     app.state.templates = templates
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)
+    app.include_router(api_predictions.router)
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")

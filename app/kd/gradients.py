@@ -88,3 +88,24 @@ def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | N
 def high_temperature_range(temperatures: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
     """The mask of temperatures at least `fraction` of the largest: where the high-T slope is fitted."""
     return temperatures >= fraction * temperatures.max()
+
+
+# The temperatures the lessons recommend for classification (Hinton et al. 2015 found 2.5–4 best for a
+# small net), where the high-T limit behind the T² factor holds only roughly.
+PRACTICAL_RANGE = (1.0, 4.0)
+
+
+def pull_ratio_t2(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
+                  t_from: float, t_to: float) -> float | None:
+    """‖∂(T²·KL)/∂z‖ at t_to divided by its value at t_from; None when there is no pull at t_from."""
+    _, with_t2 = kl_gradient_norms(student_logits, teacher_logits,
+                                   torch.tensor([t_from, t_to], dtype=torch.float64))
+    if same_up_to_a_shift(student_logits, teacher_logits) or float(with_t2[0]) == 0.0:
+        return None
+    return float(with_t2[1] / with_t2[0])
+
+
+def practical_range_mask(temperatures: torch.Tensor, low: float = PRACTICAL_RANGE[0],
+                         high: float = PRACTICAL_RANGE[1]) -> torch.Tensor:
+    """The mask of temperatures in [low, high]: where the low-T slope is fitted."""
+    return (temperatures >= low) & (temperatures <= high)

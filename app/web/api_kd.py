@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import (high_temperature_range, kl_gradient_norms, log_log_slope, logit_matching_limit,
-                              loss_with_gradients, same_up_to_a_shift)
+from app.kd.gradients import (PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms, log_log_slope,
+                              logit_matching_limit, loss_with_gradients, practical_range_mask, same_up_to_a_shift)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
-from app.kd.temperature import entropy_bits, mass_off_top, soften
+from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
                                StudentFit, TemperatureGradientsRequest, TemperatureGradientsResponse)
@@ -29,6 +29,8 @@ class SoftenResponse(BaseModel):
     probs: list[list[float]] = Field(description="softmax(logits / T), one row per temperature")
     entropy_bits: list[float]
     mass_off_top: list[float] = Field(description="1 − the largest probability, per temperature")
+    mean_logit: list[float] = Field(description="Σ p_i·logit_i per temperature: as T rises a class gains "
+                                                "probability while its logit is below this, and loses it above")
 
 
 @router.post("/soften")
@@ -38,7 +40,8 @@ async def post_soften(body: SoftenRequest) -> SoftenResponse:
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     probs = soften(logits, temps)
     return SoftenResponse(temperatures=body.temperatures, probs=probs.tolist(),
-                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist())
+                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist(),
+                          mean_logit=weighted_mean_logit(logits, probs).tolist())
 
 
 @router.post("/loss")
@@ -70,14 +73,22 @@ async def post_temperature_gradients(body: TemperatureGradientsRequest) -> Tempe
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     norms, norms_t2 = kl_gradient_norms(student, teacher, temps)
     high = high_temperature_range(temps)
+    low = practical_range_mask(temps)
     # Rounding noise (~1e-17) has no slope worth reading: identical distributions have no gradient at all.
     no_pull = same_up_to_a_shift(student, teacher)
+    _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
     return TemperatureGradientsResponse(
         temperatures=body.temperatures, grad_norm=norms.tolist(), grad_norm_t2=norms_t2.tolist(),
         logit_matching_limit=logit_matching_limit(student, teacher, temps).tolist(),
         high_t_slope=None if no_pull else log_log_slope(temps[high], norms[high]),
         high_t_slope_t2=None if no_pull else log_log_slope(temps[high], norms_t2[high]),
-        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()))
+        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()),
+        practical_range=list(PRACTICAL_RANGE),
+        low_t_slope=None if no_pull else log_log_slope(temps[low], norms[low]),
+        low_t_slope_t2=None if no_pull else log_log_slope(temps[low], norms_t2[low]),
+        low_t_points=int(low.sum()),
+        practical_t2_ends=ends_t2.tolist(),
+        practical_t2_ratio=None if no_pull else float(ends_t2[1] / ends_t2[0]))
 
 
 @router.post("/reduction")

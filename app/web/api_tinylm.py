@@ -20,6 +20,7 @@ from app.training import tinylm_task as task
 from app.training.tinylm_compare import compare
 from app.training.tinylm_inspect import INSPECT_EXAMPLES, inspect
 from app.training.tinylm_teacher import Teacher, get_teacher
+from app.settings import Settings
 from app.web.deps import SettingsDep
 from app.web.schemas import Alpha, StrictBody
 
@@ -109,12 +110,17 @@ async def _teacher(cache_dir: Path) -> Teacher:
     return await to_thread.run_sync(get_teacher, cache_dir)
 
 
-@router.post("/teacher")
-async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
-    """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
+async def teacher_view(body: TeacherViewRequest, settings: Settings) -> dict:
+    """What POST /teacher answers; lesson 4.2's prediction (app/web/predictions.py) reads it too."""
     teacher = await _teacher(settings.cache_dir)
     return await to_thread.run_sync(lambda: inspect(teacher, body.example, body.position, body.k,
                                                     body.temperature))
+
+
+@router.post("/teacher")
+async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
+    """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
+    return await teacher_view(body, settings)
 
 
 # A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
@@ -124,9 +130,8 @@ _answers: OrderedDict[tuple, dict] = OrderedDict()
 _KEEP = 16
 
 
-@router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
-    """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
+async def run_compare(body: CompareRequest, settings: Settings) -> dict:
+    """What POST /compare answers (cached, one at a time); lesson 4.4's prediction reads it too."""
     key = (str(settings.cache_dir), *body.model_dump().values())
     if key in _answers:
         return _answers[key]
@@ -153,3 +158,9 @@ async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAn
     while len(_answers) > _KEEP:
         _answers.popitem(last=False)
     return answer
+
+
+@router.post("/compare")
+async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
+    """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
+    return await run_compare(body, settings)

@@ -62,7 +62,7 @@ class Choice:
 
 # Bounds match the explorers' own controls (static/js/widgets/*.js).
 DEMO_PARAMS: dict[str, dict[str, Number | Numbers | Choice]] = {
-    "temperature": {"preset": Choice(("peaky", "digit", "tokens", "flat")),
+    "temperature": {"preset": Choice(("peaky", "digit", "tokens", "flat", "favourites")),
                     "T": Number(0.1, 20), "logits": Numbers(1, MAX_LIST)},
     "alpha": {"preset": Choice(("agree", "wrong-teacher", "confident", "hot")),
               "alpha": Number(0, 1), "T": Number(0.5, 20),

@@ -126,6 +126,15 @@ class TemperatureGradientsResponse(BaseModel):
     high_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; ≈ 0")
     slope_fit_from: float = Field(description="the slopes are fitted over temperatures ≥ this")
     slope_fit_points: int
+    practical_range: list[float] = Field(description="[1, 4]: the temperatures used in practice, where the "
+                                                     "high-T limit holds only roughly")
+    low_t_slope: float | None = Field(description="log-log slope of grad_norm over the asked temperatures in "
+                                                  "practical_range (null with fewer than two there)")
+    low_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; far from 0 means T² does not "
+                                                     "make the pull T-independent there")
+    low_t_points: int
+    practical_t2_ends: list[float] = Field(description="grad_norm_t2 at the two ends of practical_range")
+    practical_t2_ratio: float | None = Field(description="practical_t2_ends[1] / practical_t2_ends[0]")
 
 
 class ReductionRequest(StrictBody):

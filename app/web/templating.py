@@ -24,8 +24,10 @@ def known_widgets(templates_dir: Path) -> set[str]:
 
 
 def widget_renderer(templates: Jinja2Templates):
-    def render(name: str, params: dict[str, str], uid: str, demo: bool = False) -> str:
+    def render(name: str, params: dict[str, str], uid: str, demo: bool = False, prediction: dict | None = None) -> str:
+        """`prediction`: a lesson's predict-then-see question on this widget (its panel is rendered with it)."""
         template = templates.env.get_template(f"{WIDGETS_DIR.as_posix()}/{name}.html")
-        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo})
+        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo,
+                                       "prediction": prediction})
 
     return render
