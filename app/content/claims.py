@@ -22,7 +22,7 @@ from functools import cache
 import torch
 
 from app.kd.gradients import (PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms, log_log_slope,
-                              practical_range_mask, pull_ratio_t2)
+                              practical_slopes, pull_ratio_t2)
 from app.kd.temperature import runner_up_index, soften, temperature_for_ratio
 from app.kd.topk import mass_kept, retemper
 
@@ -124,29 +124,30 @@ def _pull_ratio() -> float:
     return pull_ratio_t2(_t(DIGIT_STUDENT), _t(DIGIT_TEACHER), *PRACTICAL_RANGE)
 
 
-def _digit_slopes(mask_of: Callable[[torch.Tensor], torch.Tensor]) -> tuple[float, float]:
+def _digit_high_slopes() -> tuple[float, float]:
+    """Slopes without and with T² over the high-T band of the explorer's grid, as its readouts show them."""
     temps = _t(T2_GRID)
     norms, norms_t2 = _digit_norms(T2_GRID)
-    mask = mask_of(temps)
-    return log_log_slope(temps[mask], norms[mask]), log_log_slope(temps[mask], norms_t2[mask])
+    high = high_temperature_range(temps)
+    return log_log_slope(temps[high], norms[high]), log_log_slope(temps[high], norms_t2[high])
 
 
-@computed("digit-slope-low", "log-log slope of ‖∂KL/∂z‖ over the T² explorer's grid points in T = 1–4",
-          _fixed(1), "app.kd.gradients.log_log_slope")
+@computed("digit-slope-low", "log-log slope of ‖∂KL/∂z‖ over T = 1–4, digit preset (the explorer's readout)",
+          _fixed(1), "app.kd.gradients.practical_slopes")
 def _slope_low() -> float:
-    return _digit_slopes(practical_range_mask)[0]
+    return practical_slopes(_t(DIGIT_STUDENT), _t(DIGIT_TEACHER))[0]
 
 
 @computed("digit-slope-high", "the same over the high-T range (T ≥ 10)", _fixed(2),
           "app.kd.gradients.log_log_slope")
 def _slope_high() -> float:
-    return _digit_slopes(high_temperature_range)[0]
+    return _digit_high_slopes()[0]
 
 
 @computed("digit-slope-high-t2", "the slope with T² over the high-T range", _fixed(2),
           "app.kd.gradients.log_log_slope")
 def _slope_high_t2() -> float:
-    return _digit_slopes(high_temperature_range)[1]
+    return _digit_high_slopes()[1]
 
 
 # --- lesson 4.2: the quiz's small teacher ----------------------------------------------------------

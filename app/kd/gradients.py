@@ -6,6 +6,7 @@ with zero-mean logits, so the gradient shrinks like 1/T² — the shrink that th
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -105,7 +106,17 @@ def pull_ratio_t2(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
     return float(with_t2[1] / with_t2[0])
 
 
-def practical_range_mask(temperatures: torch.Tensor, low: float = PRACTICAL_RANGE[0],
-                         high: float = PRACTICAL_RANGE[1]) -> torch.Tensor:
-    """The mask of temperatures in [low, high]: where the low-T slope is fitted."""
-    return (temperatures >= low) & (temperatures <= high)
+PRACTICAL_POINTS = 16
+
+
+def practical_slopes(student_logits: torch.Tensor, teacher_logits: torch.Tensor) -> tuple[float, float] | None:
+    """Log-log slopes of ‖∂KL/∂z‖ without and with T² over PRACTICAL_RANGE (16 temperatures, even in log T).
+
+    −2 and 0 would mean the high-T limit holds there; None when the student matches the teacher.
+    """
+    if same_up_to_a_shift(student_logits, teacher_logits):
+        return None
+    low, high = PRACTICAL_RANGE
+    temps = torch.logspace(math.log10(low), math.log10(high), PRACTICAL_POINTS, dtype=torch.float64)
+    norms, norms_t2 = kl_gradient_norms(student_logits, teacher_logits, temps)
+    return log_log_slope(temps, norms), log_log_slope(temps, norms_t2)

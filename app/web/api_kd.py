@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import (PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms, log_log_slope,
-                              logit_matching_limit, loss_with_gradients, practical_range_mask, same_up_to_a_shift)
+from app.kd.gradients import (PRACTICAL_POINTS, PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms,
+                              log_log_slope, logit_matching_limit, loss_with_gradients, practical_slopes,
+                              pull_ratio_t2, same_up_to_a_shift)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
 from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
@@ -73,9 +74,9 @@ async def post_temperature_gradients(body: TemperatureGradientsRequest) -> Tempe
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     norms, norms_t2 = kl_gradient_norms(student, teacher, temps)
     high = high_temperature_range(temps)
-    low = practical_range_mask(temps)
     # Rounding noise (~1e-17) has no slope worth reading: identical distributions have no gradient at all.
     no_pull = same_up_to_a_shift(student, teacher)
+    low = practical_slopes(student, teacher)
     _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
     return TemperatureGradientsResponse(
         temperatures=body.temperatures, grad_norm=norms.tolist(), grad_norm_t2=norms_t2.tolist(),
@@ -84,11 +85,9 @@ async def post_temperature_gradients(body: TemperatureGradientsRequest) -> Tempe
         high_t_slope_t2=None if no_pull else log_log_slope(temps[high], norms_t2[high]),
         slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()),
         practical_range=list(PRACTICAL_RANGE),
-        low_t_slope=None if no_pull else log_log_slope(temps[low], norms[low]),
-        low_t_slope_t2=None if no_pull else log_log_slope(temps[low], norms_t2[low]),
-        low_t_points=int(low.sum()),
-        practical_t2_ends=ends_t2.tolist(),
-        practical_t2_ratio=None if no_pull else float(ends_t2[1] / ends_t2[0]))
+        low_t_slope=None if low is None else low[0], low_t_slope_t2=None if low is None else low[1],
+        low_t_points=PRACTICAL_POINTS, practical_t2_ends=ends_t2.tolist(),
+        practical_t2_ratio=pull_ratio_t2(student, teacher, *PRACTICAL_RANGE))
 
 
 @router.post("/reduction")

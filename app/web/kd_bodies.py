@@ -128,8 +128,8 @@ class TemperatureGradientsResponse(BaseModel):
     slope_fit_points: int
     practical_range: list[float] = Field(description="[1, 4]: the temperatures used in practice, where the "
                                                      "high-T limit holds only roughly")
-    low_t_slope: float | None = Field(description="log-log slope of grad_norm over the asked temperatures in "
-                                                  "practical_range (null with fewer than two there)")
+    low_t_slope: float | None = Field(description="log-log slope of grad_norm over low_t_points temperatures "
+                                                  "spread evenly in log T over practical_range (not the asked ones)")
     low_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; far from 0 means T² does not "
                                                      "make the pull T-independent there")
     low_t_points: int

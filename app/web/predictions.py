@@ -31,7 +31,7 @@ Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=100
 
 
 class TruthAnswer(BaseModel):
-    truth: float | str | None = Field(description="a number for slider predictions, a choice's value otherwise; "
+    truth: int | float | str | None = Field(description="a number for slider predictions, a choice's value otherwise; "
                                                    "null when the thing asked about does not happen")
     summary: str = Field(description="one sentence saying what the server computed")
     detail: dict[str, float | int | str | None] = Field(default_factory=dict)

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.predictions import skip_predictions
+
 
 def api(page, path: str, body: dict) -> dict:
     r = page.request.post(path, data=json.dumps(body), headers={"content-type": "application/json"})
@@ -16,6 +18,7 @@ def api(page, path: str, body: dict) -> dict:
 
 def open_lesson(page):
     page.goto("/lessons/kd-loss")
+    skip_predictions(page)
     for name in ("alpha", "t-squared", "reduction", "kl-direction"):
         expect(page.locator(f"[data-widget={name}] [data-role$=chart]").first).to_have_attribute("data-drawn", re.compile(".+"))
     return page

@@ -1,6 +1,8 @@
 """A lesson opened once stays readable when the network is gone."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -11,7 +13,7 @@ def test_a_visited_lesson_reloads_offline(browser, base_url):
         page.goto("/lessons/kd-loss")
         page.evaluate("() => navigator.serviceWorker.ready")
         page.reload()  # now controlled by the worker, which caches the page and its assets
-        expect(page.locator("[data-widget=temperature] .main-svg").first).to_be_visible()
+        expect(page.locator("[data-widget=temperature] [data-role=chart]")).to_have_attribute("data-drawn", re.compile(".+"))
         context.set_offline(True)
         page.reload()
         expect(page.locator("h1")).to_have_text("Knowledge distillation II: the KD loss")

@@ -16,7 +16,7 @@ from app.content import claims as computed
 from app.content.claims_registry import lesson_text
 from app.kd import kd_loss, kd_loss_parts
 from app.kd.gradients import (PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms, log_log_slope,
-                              logit_matching_limit)
+                              logit_matching_limit, practical_slopes)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
 from app.kd.temperature import (dprob_dtemperature, entropy_bits, runner_up_index, soften, temperature_for_ratio,
@@ -194,8 +194,7 @@ def digit_preset_low_t():
     ratio = float(ends[1] / ends[0])
     assert ratio > 3                                                # "several-fold"
     assert VALUES["digit-pull-t2-ratio-1-4"] == f"{ratio:.1f}"
-    low = (temps >= 1) & (temps <= 4)
-    slope = log_log_slope(temps[low], norms[low])
+    slope, _ = practical_slopes(t64(computed.DIGIT_STUDENT), t64(computed.DIGIT_TEACHER))
     assert -1.5 < slope < -0.5                                      # far from −2
     assert VALUES["digit-slope-low"] == f"{slope:.1f}".replace("-", "−")
 

@@ -8,7 +8,8 @@
 
 /** Is `value` right for `q`? value: chosen indices (single, multi) or a number (numeric). */
 export function isCorrect(q, value) {
-  if (q.type === "numeric") return Number.isFinite(value) && Math.abs(value - q.answer) <= q.tolerance;
+  // A hair of slack: 2.61 − 2.59 is 0.0200000000000002 in floating point, and must count as within 0.02.
+  if (q.type === "numeric") return Number.isFinite(value) && Math.abs(value - q.answer) <= q.tolerance * (1 + 1e-9);
   const wanted = q.choices.map((c, i) => (c.correct ? i : -1)).filter((i) => i >= 0);
   return value.length === wanted.length && wanted.every((i) => value.includes(i));
 }

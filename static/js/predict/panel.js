@@ -146,22 +146,29 @@ class PredictionPanel {
   describe(value) {
     if (this.def.kind === "slider") return `${this.def.unit || this.def.slider} = ${value}`;
     const choice = this.def.choices.find((c) => c.value === value);
-    return choice ? `“${choice.text}”` : String(value);
+    return choice ? `“${choice.text.replace(/[.!]$/, "")}”` : String(value);
   }
 
   verdict(value, truth) {
-    if (value === null) return `You skipped the prediction. The answer: ${truth === null ? "it does not happen for this state" : this.describe(truth)}.`;
+    if (value === null) {
+      const answer = truth === null ? "it does not happen for this state" : this.describe(this.rounded(truth));
+      return `You skipped the prediction. The answer: ${answer}.`;
+    }
     if (this.def.kind === "choice") {
       return value === truth ? `You predicted ${this.describe(value)}. Right.`
         : `You predicted ${this.describe(value)}. The answer: ${this.describe(truth)}.`;
     }
     if (truth === null) return `You predicted ${this.describe(value)}. For this state it never happens, so there is nothing to score.`;
     const { off, relative } = scoreSlider(value, truth);
-    const shown = Number.isInteger(truth) ? String(truth) : truth.toFixed(2);
     const offText = Number.isInteger(truth) ? String(off) : off.toFixed(2);
     const rel = relative === null ? "" : ` (${Math.round(100 * relative)}%)`;
-    return `You predicted ${this.describe(value)}. The answer: ${this.def.unit || this.def.slider} = ${shown}. ` +
+    return `You predicted ${this.describe(value)}. The answer: ${this.describe(this.rounded(truth))}. ` +
       `You were off by ${offText}${rel}.`;
+  }
+
+  /** A slider truth as the slider shows values: whole numbers as they are, others to two decimals. */
+  rounded(truth) {
+    return typeof truth === "number" && !Number.isInteger(truth) ? truth.toFixed(2) : truth;
   }
 
   showResult(value, truth, summary) {
@@ -179,7 +186,7 @@ class PredictionPanel {
     const toTruth = this.button("show-truth");
     if (toTruth && typeof truth === "number") {
       toTruth.hidden = false;
-      toTruth.addEventListener("click", () => this.fillValue(Number.isInteger(truth) ? truth : Number(truth.toFixed(2))));
+      toTruth.addEventListener("click", () => this.fillValue(this.rounded(truth)));
     }
     this.root.dispatchEvent(new CustomEvent("prediction:revealed", { detail: { value, truth } }));
   }

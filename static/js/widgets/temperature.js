@@ -147,12 +147,12 @@ class TemperatureExplorer {
       this.el("runner-up-trend").textContent = "–";
       return;
     }
-    this.el("runner-up").textContent = `${labels[i]}: ${formatPercent(pT[i])} (${formatPercent(p1[i])} at T = 1)`;
+    this.el("runner-up").textContent = `${labels[i]} ${formatPercent(pT[i])} (${formatPercent(p1[i])} at T = 1)`;
     const z = logits[i];
-    const trend = z < meanLogit ? "gaining" : z > meanLogit ? "losing" : "level";
-    const relation = z < meanLogit ? "below" : z > meanLogit ? "above" : "at";
-    this.el("runner-up-trend").textContent =
-      `${trend}: its logit ${z} is ${relation} the mean logit ${meanLogit.toFixed(2)} at T = ${fmtT}`;
+    const [trend, sign] = z < meanLogit ? ["gaining", "<"] : z > meanLogit ? ["losing", ">"] : ["level", "="];
+    this.el("runner-up-trend").textContent = `${trend}: logit ${z} ${sign} mean ${meanLogit.toFixed(2)}`;
+    this.el("runner-up-trend").title = `As T rises from ${fmtT}, a class gains probability while its logit is below ` +
+      "the probability-weighted mean logit, and loses it while above.";
   }
 }
 
