@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.predictions import skip_predictions
+from tests.browser.predictions import skip_predictions, stored_lesson
 
 SLOW = 120_000     # ms: the first request trains the teacher; a comparison trains two students
 
@@ -143,6 +143,48 @@ def test_no_serious_or_critical_axe_violations(page, path):
     from tests.browser.test_accessibility import serious_violations
 
     page.goto(path)
+    skip_predictions(page, timeout=SLOW)      # the page with its answers showing (tests/browser/test_accessibility.py
+    #                                           judges it before, with the prediction panels open)
     for chart in page.locator("[data-widget] [data-role$=chart]").all():   # judge the page as people see it
         expect(chart).to_have_attribute("data-drawn", re.compile(".+"), timeout=SLOW)
     assert serious_violations(page) == []
+
+
+def test_lesson_4_2_predicting_k_is_scored_against_the_teachers_own_coverage(page):
+    page.goto("/lessons/kd-teacher-capture")
+    widget = page.locator("[data-widget=teacher-capture]")
+    panel = widget.locator("[data-role=prediction]")
+    expect(widget.locator("[data-role=coverage-chart]")).to_be_hidden()
+    expect(widget.locator("[data-role=mass-kept]")).to_be_hidden()
+    widget.locator("[data-role=k-slider]").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(panel.locator("[data-role=prediction-value]")).to_have_text("k = 3")
+    panel.get_by_role("button", name="Lock my prediction").click()
+    expect(panel).to_have_attribute("data-state", "revealed", timeout=SLOW)
+    view = api(page, "/api/tinylm/teacher", {"example": 3, "position": 1, "k": 3, "temperature": 1.0})
+    k = next(i + 1 for i, c in enumerate(view["coverage"]) if c >= 0.95)
+    expect(panel.locator("[data-role=prediction-verdict]")).to_contain_text(
+        f"You predicted k = 3. The answer: k = {k}. You were off by {abs(k - 3)}")
+    saved = stored_lesson(page, "kd-teacher-capture")["predictions"]["k-for-95"]
+    assert (saved["value"], saved["truth"], saved["off"]) == (3, k, abs(k - 3))
+    expect(widget.locator("[data-role=coverage-chart]")).to_be_visible()
+
+
+def test_lesson_4_4_prediction_is_revealed_by_training_both_students(page):
+    page.goto("/lessons/kd-quality-kept")
+    widget = page.locator("[data-widget=quality-kept]")
+    panel = widget.locator("[data-role=prediction]")
+    expect(widget.get_by_role("button", name="Train both students")).to_be_disabled()   # no peeking
+    panel.get_by_label("Less than a third of the gap.").check()
+    panel.get_by_role("button", name="Lock my prediction").click()
+    expect(panel).to_have_attribute("data-state", "revealed", timeout=SLOW)
+    body = {"alpha": 0.5, "temperature": 2, "top_k": 8, "examples": 300, "steps": 400, "seed": 0}
+    answer = api(page, "/api/tinylm/compare", body)                        # the run the truth trained
+    gap = answer["quality_kept"]["gap_closed"]["kl_to_truth"]
+    band = "worse" if gap < 0 else "under-third" if gap < 1 / 3 else "third-to-two-thirds" if gap < 2 / 3 else "over-two-thirds"
+    saved = stored_lesson(page, "kd-quality-kept")["predictions"]["gap-closed"]
+    assert (saved["value"], saved["truth"]) == ("under-third", band)
+    expect(panel.locator("[data-role=prediction-summary]")).to_contain_text(f"closed {100 * gap:.1f}% of the gap")
+    expect(widget.locator("[data-role=status]")).to_contain_text("Done", timeout=SLOW)   # and the widget shows the run
+    expect(widget.locator("[data-role=gap-kl]")).to_have_text(f"{100 * gap:.1f}%")

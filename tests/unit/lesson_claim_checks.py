@@ -116,6 +116,7 @@ def dprob_dt_rule():
         mean = weighted_mean_logit(z, soften(z, T))
         gains = formula > 0
         assert (gains == (z.unsqueeze(0) < mean.unsqueeze(1))).all()
+        assert gains[:, int(z.argmin())].all()                        # the least likely class always gains
 
 
 @check
