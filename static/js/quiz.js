@@ -29,7 +29,7 @@ function fillAnswer(item, q, value) {
 }
 
 function clearNotes(item) {
-  item.classList.remove("is-correct", "is-wrong", "is-shown");
+  item.classList.remove("is-correct", "is-partial", "is-wrong", "is-shown");
   item.querySelector(".quiz-feedback").textContent = "";
   const working = item.querySelector(".quiz-working");
   working.hidden = true;
@@ -41,7 +41,7 @@ function clearNotes(item) {
 function show(item, q, value, options) {
   clearNotes(item);
   const fb = feedbackFor(q, value, options);
-  item.classList.add(fb.verdict === "correct" ? "is-correct" : fb.verdict === "wrong" ? "is-wrong" : "is-shown");
+  item.classList.add(`is-${fb.verdict}`);
   item.querySelector(".quiz-feedback").textContent = fb.message;
   for (const note of fb.notes) {
     const p = item.querySelector(`.choice-explain[data-choice="${note.index}"]`);
@@ -58,7 +58,7 @@ function show(item, q, value, options) {
 }
 
 function refuse(item, message) {
-  item.classList.remove("is-correct", "is-wrong");
+  item.classList.remove("is-correct", "is-partial", "is-wrong", "is-shown");
   item.querySelector(".quiz-feedback").textContent = message;
 }
 

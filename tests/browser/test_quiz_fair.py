@@ -129,7 +129,7 @@ def test_a_partly_right_multi_answer_says_more_statements_are_true(page):
     q = quiz.locator('[data-qid="what-temperature-changes"]')
     q.get_by_label("lowers the probability of the top class.").check()
     q.get_by_role("button", name="Check").click()
-    expect(q).to_have_class("quiz-question is-wrong")
+    expect(q).to_have_class("quiz-question is-partial")             # incomplete, not marked wrong
     expect(q.locator(".quiz-feedback")).to_have_text("Everything you picked is true, but more statements are true. Try again.")
     expect(q.locator(".choice-explain:visible")).to_have_count(1)
     expect(q).not_to_contain_text("Right choice")

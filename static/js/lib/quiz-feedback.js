@@ -34,7 +34,8 @@ function noteFor(q, i) {
 
 /**
  * The feedback for `value` (null: nothing answered yet, only "Show me") after `tries` submissions.
- * → { verdict: "correct" | "wrong" | "shown", message, notes: [{ index, right, text }], working }
+ * → { verdict: "correct" | "partial" | "wrong" | "shown", message, notes: [{ index, right, text }], working }
+ * ("partial": a multi-choice answer whose picks are all true, with more to find)
  */
 export function feedbackFor(q, value, { tries = 1, shown = false } = {}) {
   const answered = value !== null && value !== undefined;
@@ -54,9 +55,13 @@ export function feedbackFor(q, value, { tries = 1, shown = false } = {}) {
     return { verdict: "wrong", message: `Not quite: ${value} is ${way}. Try again, or press “Show me”.`, notes: [], working: null };
   }
   const notes = value.map((i) => noteFor(q, i));
-  let message;
-  if (q.type === "single") message = "Not quite: the note under your choice says why. Try again, or press “Show me”.";
-  else if (notes.every((n) => n.right)) message = "Everything you picked is true, but more statements are true. Try again.";
-  else message = "Not quite: not everything you picked is true; the notes under your picks say why. Try again.";
+  if (q.type === "multi" && notes.every((n) => n.right)) {
+    // Not wrong, only incomplete: no red "Not quite" beside picks that are all true.
+    return { verdict: "partial", message: "Everything you picked is true, but more statements are true. Try again.",
+             notes, working: null };
+  }
+  const message = q.type === "single"
+    ? "Not quite: the note under your choice says why. Try again, or press “Show me”."
+    : "Not quite: not everything you picked is true; the notes under your picks say why. Try again.";
   return { verdict: "wrong", message, notes, working: null };
 }

@@ -147,10 +147,10 @@ class TemperatureExplorer {
       this.el("runner-up-trend").textContent = "–";
       return;
     }
-    this.el("runner-up").textContent = `${labels[i]} ${formatPercent(pT[i])} (${formatPercent(p1[i])} at T = 1)`;
+    this.el("runner-up").textContent = `${labels[i]} ${formatPercent(pT[i])} (${formatPercent(p1[i])})`;
     const z = logits[i];
     const [trend, sign] = z < meanLogit ? ["gaining", "<"] : z > meanLogit ? ["losing", ">"] : ["level", "="];
-    this.el("runner-up-trend").textContent = `${trend}: logit ${z} ${sign} mean ${meanLogit.toFixed(2)}`;
+    this.el("runner-up-trend").textContent = `${trend}: ${z} ${sign} ${meanLogit.toFixed(2)}`;
     this.el("runner-up-trend").title = `As T rises from ${fmtT}, a class gains probability while its logit is below ` +
       "the probability-weighted mean logit, and loses it while above.";
   }
