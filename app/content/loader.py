@@ -110,7 +110,9 @@ def _prediction_renderer(path: Path, meta: FrontMatter, render_widget: WidgetRen
         if prediction.widget != name:
             raise DirectiveError(f"prediction {pid!r} is for widget {prediction.widget!r}, not {name!r}")
         placed.append(pid)
-        return render_widget(name, params, uid, prediction=prediction.model_dump())
+        # `predict` is the lesson's, not a setting of the widget's state: the widget gets the prediction itself.
+        state = {k: v for k, v in params.items() if k != "predict"}
+        return render_widget(name, state, uid, prediction=prediction.model_dump())
 
     return render
 

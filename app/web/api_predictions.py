@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from app.content.model import Prediction
-from app.web.deps import SettingsDep, TrackDep
-from app.web.predictions import TRUTHS, TruthAnswer
+from app.web.clients import ClientDep
+from app.web.deps import TrackDep
+from app.web.predictions import TRUTHS, Asker, TruthAnswer
 from app.web.schemas import StrictBody
+from app.widgets import StateError
 
 router = APIRouter(prefix="/api/predictions", tags=["predictions"])
 
@@ -46,7 +48,8 @@ async def get_predictions(track: TrackDep) -> list[LessonPrediction]:
 
 
 @router.post("/{slug}/{pid}")
-async def post_truth(slug: str, pid: str, body: TruthRequest, track: TrackDep, settings: SettingsDep) -> TruthResponse:
+async def post_truth(slug: str, pid: str, body: TruthRequest, track: TrackDep, request: Request,
+                     client: ClientDep) -> TruthResponse:
     """The truth of prediction `pid` of lesson `slug`, computed for the widget state in the body."""
     lesson = track.lesson(slug)
     prediction = next((p for p in lesson.meta.predictions if p.id == pid), None) if lesson else None
@@ -54,11 +57,13 @@ async def post_truth(slug: str, pid: str, body: TruthRequest, track: TrackDep, s
         raise HTTPException(404, f"Lesson “{slug}” has no prediction “{pid}”.")
     truth = TRUTHS[prediction.truth]
     try:
-        state = truth.state.model_validate(body.state)
+        state = truth.read_state(body.state)
+        answer = await truth.compute(state, truth.args.model_validate(prediction.args), Asker(request, client))
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", "state", *e["loc"])} for e in exc.errors()]) from None
-    try:
-        answer = await truth.compute(state, truth.args.model_validate(prediction.args), settings)
+    except StateError as exc:   # FastAPI's 422 shape, so every client reads one kind of error
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "state", key), "msg": f"{key} {why}"}
+                                      for key, why in exc.problems]) from None
     except ValueError as exc:   # the state is valid but the question has no answer for it
         raise HTTPException(422, str(exc)) from None
     return TruthResponse(lesson=slug, id=pid, kind=prediction.kind, **answer.model_dump())

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import torch
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from fastapi import Request
+from pydantic import BaseModel, Field, ValidationError
 
 from app.content.model import Prediction
 from app.kd.gradients import kl_gradient_norms, same_up_to_a_shift
 from app.kd.temperature import runner_up_index, soften, temperature_for_share
 from app.kd.topk import smallest_k_for_coverage
-from app.settings import Settings
-from app.web.api_tinylm import CompareRequest, TeacherViewRequest, run_compare, teacher_view
-from app.web.schemas import MAX_LOGITS, Logit, StrictBody, Temperature
+from app.web.api_tinylm import (CompareRequest, TeacherViewRequest, compare_answer, get_compare_answers, get_tinylm,
+                                teacher_view)
+from app.web.deps import get_compare_lane, get_heavy_lane
+from app.web.schemas import StrictBody
+from app.widgets import StateError, validate_state, widget_spec
 
-# The temperature explorer's slider range (static/js/widgets/temperature.js: T_MIN, T_MAX).
-TEMPERATURE_SLIDER = (0.1, 20.0)
 Share = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, lt=1)]
 Positive = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1000)]
 
@@ -37,27 +38,26 @@ class TruthAnswer(BaseModel):
     detail: dict[str, float | int | str | None] = Field(default_factory=dict)
 
 
-# --- the widgets' states ----------------------------------------------------------------------------
+# --- the widgets' states -------------------------------------------------------------------------------
+# The explorers' states are checked against their description (app/widgets), as a class session checks
+# them; the tiny-LM widgets' states are their endpoints' request bodies.
 
-class TemperatureState(StrictBody):
-    logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
-    T: Temperature | None = None
-    preset: str | None = Field(default=None, max_length=40)
+def explorer_state(widget: str, *required: str) -> Callable[[Any], dict[str, Any]]:
+    """A reader of `widget`'s JSON state (StateError naming each bad value) that needs `required`."""
+    spec = widget_spec(widget)
+
+    def read(state: Any) -> dict[str, Any]:
+        values = validate_state(spec, state)
+        missing = [(key, "is required to answer this question") for key in required if key not in values]
+        if missing:
+            raise StateError(missing)
+        return values
+
+    return read
 
 
-class TSquaredState(StrictBody):
-    student: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
-    teacher: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
-    T: Temperature | None = None
-    preset: str | None = Field(default=None, max_length=40)
-
-    @field_validator("teacher")
-    @classmethod
-    def teacher_like_student(cls, teacher: list[float], info: ValidationInfo) -> list[float]:
-        student = info.data.get("student")
-        if student is not None and len(teacher) != len(student):
-            raise ValueError(f"teacher has {len(teacher)} logits but student has {len(student)}")
-        return teacher
+def request_state(model: type[BaseModel]) -> Callable[[Any], BaseModel]:
+    return model.model_validate
 
 
 # --- the arguments a prediction fixes ------------------------------------------------------------------
@@ -76,14 +76,22 @@ class GapArgs(StrictBody):
     measure: str = Field(pattern=r"^(perplexity|kl_to_truth|accuracy)$")
 
 
-Compute = Callable[[BaseModel, BaseModel, Settings], Awaitable[TruthAnswer]]
+@dataclass(frozen=True)
+class Asker:
+    """Who asks for a truth, and through which app: the tiny-LM truths run in its lanes, per client."""
+
+    request: Request
+    client: str
+
+
+Compute = Callable[[BaseModel, BaseModel, Asker], Awaitable[TruthAnswer]]
 
 
 @dataclass(frozen=True)
 class Truth:
     widget: str
     kind: str                         # "slider" | "choice"
-    state: type[BaseModel]
+    read_state: Callable[[Any], Any]  # the widget's JSON state, checked (StateError or ValidationError)
     args: type[BaseModel]
     compute: Compute
     outcomes: tuple[str, ...] = ()    # choice truths: every value it can answer
@@ -93,11 +101,14 @@ def _t64(values: list[float]) -> torch.Tensor:
     return torch.tensor(values, dtype=torch.float64)
 
 
-async def runner_up_reaches(state: TemperatureState, args: ShareArgs, settings: Settings) -> TruthAnswer:
+async def runner_up_reaches(state: dict[str, Any], args: ShareArgs, asker: Asker) -> TruthAnswer:
     """The lowest T on the explorer's slider at which the runner-up's probability reaches `share`."""
-    logits = _t64(state.logits)
+    if len(state["logits"]) < 2:
+        raise StateError([("logits", "needs at least two numbers: a runner-up needs a class above it")])
+    logits = _t64(state["logits"])
     index = runner_up_index(logits)
-    lo, hi = TEMPERATURE_SLIDER
+    slider = widget_spec("temperature").param("T")
+    lo, hi = slider.low, slider.high
     T = temperature_for_share(logits, index, args.share, lo, hi)
     if T is None:
         return TruthAnswer(truth=None, detail={"runner_up": index},
@@ -109,9 +120,9 @@ async def runner_up_reaches(state: TemperatureState, args: ShareArgs, settings: 
                                f"at T = {T:.2f}.")
 
 
-async def pull_change(state: TSquaredState, args: PullChangeArgs, settings: Settings) -> TruthAnswer:
+async def pull_change(state: dict[str, Any], args: PullChangeArgs, asker: Asker) -> TruthAnswer:
     """Does ‖∂(T²·KL)/∂z‖ grow, stay within `band`, or shrink from t_from to t_to?"""
-    student, teacher = _t64(state.student), _t64(state.teacher)
+    student, teacher = _t64(state["student"]), _t64(state["teacher"])
     _, with_t2 = kl_gradient_norms(student, teacher, _t64([args.t_from, args.t_to]))
     a, b = float(with_t2[0]), float(with_t2[1])
     if same_up_to_a_shift(student, teacher) or a == 0.0:
@@ -124,9 +135,9 @@ async def pull_change(state: TSquaredState, args: PullChangeArgs, settings: Sett
                                f"T = {args.t_to:g}, ×{ratio:.2f}.")
 
 
-async def k_for_coverage(state: TeacherViewRequest, args: ShareArgs, settings: Settings) -> TruthAnswer:
+async def k_for_coverage(state: TeacherViewRequest, args: ShareArgs, asker: Asker) -> TruthAnswer:
     """The smallest k whose top-k ids hold `share` of the teacher's mass at the widget's position."""
-    view = await teacher_view(state, settings)
+    view = await teacher_view(state, get_tinylm(asker.request), get_heavy_lane(asker.request), asker.client)
     coverage = torch.tensor(view["coverage"], dtype=torch.float64)
     k = smallest_k_for_coverage(coverage, args.share)
     before = f" (top {k - 1}: {100 * float(coverage[k - 2]):.1f}%)" if k > 1 else ""
@@ -138,9 +149,11 @@ async def k_for_coverage(state: TeacherViewRequest, args: ShareArgs, settings: S
 GAP_BUCKETS = ("worse", "under-third", "third-to-two-thirds", "over-two-thirds")
 
 
-async def gap_closed_bucket(state: CompareRequest, args: GapArgs, settings: Settings) -> TruthAnswer:
+async def gap_closed_bucket(state: CompareRequest, args: GapArgs, asker: Asker) -> TruthAnswer:
     """Train both students (as the widget does) and say which band the KD student's gap closed falls in."""
-    answer = await run_compare(state, settings)
+    r = asker.request
+    answer = await compare_answer(state, r.app.state.settings, get_tinylm(r), get_compare_answers(r),
+                                  get_compare_lane(r), asker.client)
     gap = answer["quality_kept"]["gap_closed"][args.measure]
     if gap is None:
         raise ValueError(f"the teacher and the SFT student tie on {args.measure}: there is no gap to close")
@@ -155,11 +168,13 @@ async def gap_closed_bucket(state: CompareRequest, args: GapArgs, settings: Sett
 
 
 TRUTHS: dict[str, Truth] = {
-    "runner_up_reaches": Truth("temperature", "slider", TemperatureState, ShareArgs, runner_up_reaches),
-    "pull_change": Truth("t-squared", "choice", TSquaredState, PullChangeArgs, pull_change,
-                         outcomes=("grows", "flat", "shrinks")),
-    "k_for_coverage": Truth("teacher-capture", "slider", TeacherViewRequest, ShareArgs, k_for_coverage),
-    "gap_closed_bucket": Truth("quality-kept", "choice", CompareRequest, GapArgs, gap_closed_bucket,
+    "runner_up_reaches": Truth("temperature", "slider", explorer_state("temperature", "logits"), ShareArgs,
+                               runner_up_reaches),
+    "pull_change": Truth("t-squared", "choice", explorer_state("t-squared", "student", "teacher"), PullChangeArgs,
+                         pull_change, outcomes=("grows", "flat", "shrinks")),
+    "k_for_coverage": Truth("teacher-capture", "slider", request_state(TeacherViewRequest), ShareArgs,
+                            k_for_coverage),
+    "gap_closed_bucket": Truth("quality-kept", "choice", request_state(CompareRequest), GapArgs, gap_closed_bucket,
                                outcomes=GAP_BUCKETS),
 }
 

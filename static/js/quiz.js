@@ -1,7 +1,7 @@
 // Check yourself: each learner sees the choices in their own order, gets feedback that teaches rather
 // than gives the answer away (lib/quiz-feedback.js), and keeps their answers in this browser.
 import { showProgress } from "./lib/progress-bar.js";
-import { lessonProgress, progress } from "./lib/progress-adapter.js";
+import { lessonProgress, store } from "./lib/store.js";
 import { readNumericAnswer } from "./lib/numbers.js";
 import { feedbackFor, fitsQuestion } from "./lib/quiz-feedback.js";
 import { choiceOrder } from "./lib/shuffle.js";
@@ -13,7 +13,7 @@ function shuffleChoices(item, q, slug) {
   const list = item.querySelector(".choices");
   if (!list) return;
   const items = [...list.children];
-  list.replaceChildren(...choiceOrder(progress.seed, slug, q.id, q.choices.length).map((i) => items[i]));
+  list.replaceChildren(...choiceOrder(store.seed, slug, q.id, q.choices.length).map((i) => items[i]));
   list.dataset.order = "shuffled";
 }
 
@@ -73,7 +73,7 @@ function start() {
   for (const item of section.querySelectorAll(".quiz-question")) {
     const q = byId.get(item.dataset.qid);
     shuffleChoices(item, q, slug);
-    const saved = progress.lesson(slug).answers[q.id];
+    const saved = store.lesson(slug).answers[q.id];
     // A saved answer that no longer fits the question (the lesson changed) is ignored, not shown wrong.
     if (saved && fitsQuestion(q, saved.value)) {
       fillAnswer(item, q, saved.value);
@@ -86,19 +86,19 @@ function start() {
         refuse(item, read.error);
         return;
       }
-      progress.saveAnswer(slug, q.id, read.value, feedbackFor(q, read.value).verdict === "correct");
-      const tries = progress.lesson(slug).answers[q.id]?.tries || 1;
+      store.saveAnswer(slug, q.id, read.value, feedbackFor(q, read.value).verdict === "correct");
+      const tries = store.lesson(slug).answers[q.id]?.tries || 1;
       show(item, q, read.value, { tries });
       refresh();
     });
     item.querySelector('[data-action="show-answer"]').addEventListener("click", () => {
-      const stored = progress.lesson(slug).answers[q.id];
+      const stored = store.lesson(slug).answers[q.id];
       show(item, q, stored && fitsQuestion(q, stored.value) ? stored.value : null, { shown: true });
     });
   }
 
   section.querySelector('[data-action="reset-quiz"]').addEventListener("click", () => {
-    progress.resetLesson(slug);
+    store.resetLesson(slug);
     section.querySelectorAll(".quiz-question").forEach((item) => {
       clearNotes(item);
       item.querySelectorAll("input").forEach((input) => {

@@ -11,8 +11,8 @@ def skip_predictions(page, timeout: float = 30_000) -> None:
     expect(page.locator("[data-widget][data-predicting]")).to_have_count(0, timeout=timeout)
 
 
-# Progress as the page's own code reads it (static/js/lib/progress-adapter.js: the store v2 API).
-PROGRESS = "import('/static/js/lib/progress-adapter.js').then(m => m.progress)"
+# Progress as the page's own code reads it (static/js/lib/store.js, progress storage v2).
+PROGRESS = "import('/static/js/lib/store.js').then(m => m.store)"
 
 
 def stored_lesson(page, slug: str) -> dict:
@@ -26,6 +26,4 @@ def give_learner_seed(page, seed: str) -> None:
     page.evaluate("""seed => {
         localStorage.clear();
         localStorage.setItem("brewslm-learn:progress", JSON.stringify({ version: 2, seed, lessons: {} }));
-        // the lessons' adapter while store v2 (#13) is not merged: delete with progress-adapter.js
-        localStorage.setItem("brewslm-learn:lessons-v2-shim", JSON.stringify({ seed, tries: {}, predictions: {} }));
     }""", seed)

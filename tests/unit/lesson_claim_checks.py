@@ -289,14 +289,14 @@ def t_90_10_to_70_30():
 
 @check
 def digits_are_8x8():
-    from app.training.data import NUM_FEATURES, load_split
+    from app.training.digits.data import NUM_FEATURES, load_split
 
     assert NUM_FEATURES == 64 and load_split().x_train.shape[1] == 8 * 8
 
 
 @check
 def digits_batch_is_64():
-    from app.training.digits_run import DigitsRunConfig
+    from app.training.digits.config import DigitsRunConfig
 
     assert DigitsRunConfig().batch_size == 64
 
@@ -305,8 +305,8 @@ def digits_batch_is_64():
 
 @check
 def teacher_size():
-    from app.training.tinylm_models import TEACHER, build, n_params
-    from app.training.tinylm_teacher import TEACHER_RECIPE
+    from app.training.tinylm.models import TEACHER, build, n_params
+    from app.training.tinylm.teacher import TEACHER_RECIPE
 
     assert TEACHER.n_layer == 2 and round(n_params(build(TEACHER, 0)), -3) == 103_000
     assert TEACHER_RECIPE["examples"] == 20_000
@@ -314,7 +314,7 @@ def teacher_size():
 
 @check
 def drink_is_position_1():
-    from app.training import tinylm_task as task
+    from app.training.tinylm import task
 
     truth = task.true_response_probs(task.sample(50, seed=3))[:, 1]            # (N, V) at position 1
     drinks = {task.TOKEN_ID[d] for d in task.DRINKS}
@@ -352,23 +352,23 @@ def quiz_teacher_arithmetic():
 
 @check
 def hinton_gap():
-    from app.training.tinylm_eval import gap_closed
+    from app.training.tinylm.evaluation import gap_closed
 
     assert f"{100 * gap_closed(146, 74, 67):.1f}" == "91.1" and (146 - 74, 146 - 67) == (72, 79)
 
 
 @check
 def distilbert_ratio():
-    from app.training.tinylm_eval import ratio
+    from app.training.tinylm.evaluation import ratio
 
     assert f"{100 * ratio(77.0, 79.5):.1f}" == "96.9" and round(100 * 77.0 / 79.5) == 97
 
 
 @check
 def held_out_accuracy_precision():
-    from app.training import tinylm_eval, tinylm_task as task
+    from app.training.tinylm import evaluation, task
 
-    positions = tinylm_eval.EVAL_EXAMPLES * task.RESPONSE_LEN
+    positions = evaluation.EVAL_EXAMPLES * task.RESPONSE_LEN
     assert positions == 10_000
     half_width = 1.96 * math.sqrt(0.69 * 0.31 / positions)     # 95% interval of an accuracy near 69%
     assert 0.005 < half_width < 0.015
@@ -376,7 +376,7 @@ def held_out_accuracy_precision():
 
 @check
 def tea_is_wrong_61_percent():
-    from app.training import tinylm_task as task
+    from app.training.tinylm import task
 
     drink = task.tables().drink[task.CUSTOMERS.index("nurse"), task.TIMES.index("morning"), task.SIZES.index("medium")]
     p = dict(zip(task.DRINKS, drink.tolist()))

@@ -5,7 +5,7 @@
 // (POST /api/predictions/{slug}/{id}), saves it beside the prediction with how far off it was, and
 // shows both. Widgets tell their state through root.explorer.predictionState() (or queryState()).
 import { ApiError, postJSON } from "../lib/api.js";
-import { progress } from "../lib/progress-adapter.js";
+import { store } from "../lib/store.js";
 
 const RETRY_BUSY_MS = 2500;    // the tiny-LM comparison runs one at a time; a busy server answers 429
 const MAX_BUSY_RETRIES = 24;
@@ -31,7 +31,7 @@ class PredictionPanel {
     this.button("skip-prediction").addEventListener("click", () => this.reveal(null));
     if (this.def.kind === "slider") this.watchSlider();
 
-    const saved = progress.lesson(this.slug).predictions[this.def.id];
+    const saved = store.lesson(this.slug).predictions[this.def.id];
     if (saved && saved.truth !== undefined && saved.truth !== null) {
       this.showResult(saved.value, saved.truth, null);
     } else if (saved && saved.value !== undefined && saved.value !== null) {
@@ -99,7 +99,7 @@ class PredictionPanel {
     }
     this.setLocked(true);
     this.panel.dataset.state = "locked";
-    progress.savePrediction(this.slug, this.def.id, { value, truth: null, off: null });
+    store.savePrediction(this.slug, this.def.id, { value, truth: null, off: null });
     this.reveal(value);
   }
 
@@ -124,7 +124,7 @@ class PredictionPanel {
     }
     if (value !== null) {
       const { off } = this.def.kind === "slider" ? scoreSlider(value, answer.truth) : { off: null };
-      progress.savePrediction(this.slug, this.def.id, { value, truth: answer.truth, off });
+      store.savePrediction(this.slug, this.def.id, { value, truth: answer.truth, off });
     }
     status.textContent = "";
     this.showResult(value, answer.truth, answer.summary);
