@@ -94,8 +94,7 @@ def _fill(value: Any, used: set[str]) -> Any:
     return value
 
 
-def _prediction_renderer(path: Path, meta: FrontMatter, render_widget: WidgetRenderer,
-                         placed: list[str]) -> WidgetRenderer:
+def _prediction_renderer(meta: FrontMatter, render_widget: WidgetRenderer, placed: list[str]) -> WidgetRenderer:
     """Widgets with `predict=ID` get their prediction (from the front matter) to render its panel."""
     predictions = {p.id: p for p in meta.predictions}
 
@@ -135,7 +134,7 @@ def load_lesson(path: Path, render_widget: WidgetRenderer, known_widgets: set[st
             raise LessonError(f"{path}: predictions.{prediction.id}: {problem}")
     placed: list[str] = []
     try:
-        rendered = render_markdown(body, _prediction_renderer(path, meta, render_widget, placed), known_widgets)
+        rendered = render_markdown(body, _prediction_renderer(meta, render_widget, placed), known_widgets)
     except DirectiveError as exc:
         raise LessonError(f"{path}: {exc}") from None
     unplaced = [p.id for p in meta.predictions if placed.count(p.id) != 1]

@@ -54,6 +54,30 @@ def test_one_learner_always_sees_the_same_order_and_another_learner_another(page
     assert sum(bob[q] != alice[q] for q in alice) >= 3
 
 
+def test_the_order_survives_export_and_import_onto_another_device(page, browser, base_url):
+    give_learner_seed(page, ALICE)
+    quiz = open_quiz(page)
+    alice = orders(page)
+    q = quiz.locator('[data-qid="teacher-wrong"]')
+    q.get_by_label("The alpha·CE term on the gold label").check()
+    q.get_by_role("button", name="Check").click()
+    exported = page.evaluate("() => import('/static/js/lib/store.js').then(m => m.store.exportJSON())")
+
+    other = browser.new_context(base_url=base_url, service_workers="block")
+    try:
+        device = other.new_page()
+        open_quiz(device)                              # a learner of its own: a fresh seed, its own order
+        assert device.evaluate("() => import('/static/js/lib/store.js').then(m => m.store.seed)") != ALICE
+        device.evaluate("""text => import('/static/js/lib/store.js').then(m => {
+            m.store.applyImport(m.store.previewImport(text), "merge"); })""", exported)
+        device.reload()
+        expect(device.locator(".choices[data-order=shuffled]").first).to_be_attached()
+        assert orders(device) == alice                 # the file carried the seed, so the order came along
+        expect(device.locator('[data-qid="teacher-wrong"]')).to_have_class("quiz-question is-correct")
+    finally:
+        other.close()
+
+
 def test_answers_are_stored_by_the_lessons_own_indices_not_the_shown_places(page):
     give_learner_seed(page, BOB)
     quiz = open_quiz(page)
@@ -194,21 +218,17 @@ def test_a_refused_number_says_why_and_costs_no_try(page, typed, reason):
     assert "t-for-70-30" not in stored_lesson(page, "kd-loss")["answers"]
 
 
-def test_percent_and_fraction_answers_take_either_form(page):
-    quiz = open_quiz(page, "kd-quality-kept")
-    q = quiz.locator('[data-qid="hinton-gap"]')
-    q.locator("input").fill("0.911")
+@pytest.mark.parametrize("slug,qid,other_scale,reason,right", [
+    ("kd-quality-kept", "hinton-gap", "0.911", "This answer is in percent", "91,1 %"),
+    ("kd-teacher-capture", "coverage-at-3", "95", "a fraction between 0 and 1", "95%"),
+])
+def test_percent_and_fraction_answers_take_either_form(page, slug, qid, other_scale, reason, right):
+    q = open_quiz(page, slug).locator(f'[data-qid="{qid}"]')
+    q.locator("input").fill(other_scale)
     q.get_by_role("button", name="Check").click()
-    expect(q.locator(".quiz-feedback")).to_contain_text("This answer is in percent")
-    q.locator("input").fill("91,1 %")
-    q.get_by_role("button", name="Check").click()
-    expect(q).to_have_class("quiz-question is-correct")
-    quiz = open_quiz(page, "kd-teacher-capture")
-    q = quiz.locator('[data-qid="coverage-at-3"]')
-    q.locator("input").fill("95")
-    q.get_by_role("button", name="Check").click()
-    expect(q.locator(".quiz-feedback")).to_contain_text("a fraction between 0 and 1")
-    q.locator("input").fill("95%")
+    expect(q.locator(".quiz-feedback")).to_contain_text(reason)     # refused with the reason, not marked wrong
+    expect(q).to_have_class("quiz-question")
+    q.locator("input").fill(right)
     q.get_by_role("button", name="Check").click()
     expect(q).to_have_class("quiz-question is-correct")
 

@@ -65,11 +65,16 @@ def random_logits(n_cases: int, seed: int = 0) -> list[torch.Tensor]:
 
 # --- lesson 4.3 -------------------------------------------------------------------------------------
 
+def random_batch(rows: int, vocab: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Student logits, teacher logits and gold labels for `rows` positions."""
+    g = torch.Generator().manual_seed(seed)
+    s, t = (torch.randn(rows, vocab, generator=g, dtype=torch.float64) for _ in range(2))
+    return s, t, torch.randint(0, vocab, (rows,), generator=g)
+
+
 @check
 def kd_loss_formula():
-    g = torch.Generator().manual_seed(1)
-    s, t = torch.randn(4, 7, generator=g, dtype=torch.float64), torch.randn(4, 7, generator=g, dtype=torch.float64)
-    y = torch.randint(0, 7, (4,), generator=g)
+    s, t, y = random_batch(4, 7, seed=1)
     parts = kd_loss_parts(s, t, y, 0.3, 2.5)
     assert float(kd_loss(s, t, y, 0.3, 2.5)) == pytest.approx(0.3 * float(parts.ce) + 0.7 * 2.5 ** 2 * float(parts.kl))
 
@@ -225,9 +230,7 @@ def practical_range_is_1_to_4():
 
 @check
 def alpha_extremes():
-    g = torch.Generator().manual_seed(5)
-    s, t = torch.randn(3, 6, generator=g, dtype=torch.float64), torch.randn(3, 6, generator=g, dtype=torch.float64)
-    y = torch.randint(0, 6, (3,), generator=g)
+    s, t, y = random_batch(3, 6, seed=5)
     parts = kd_loss_parts(s, t, y, 0.5, 2.0)
     assert float(kd_loss(s, t, y, 1.0, 2.0)) == pytest.approx(float(parts.ce), rel=1e-12)
     assert float(kd_loss(s, t, y, 0.0, 2.0)) == pytest.approx(4.0 * float(parts.kl), rel=1e-12)
