@@ -134,3 +134,22 @@ def test_skipping_shows_the_answer_and_records_no_prediction(page):
     expect(panel.locator("[data-role=prediction-verdict]")).to_have_text("You skipped the prediction. The answer: T = 3.31.")
     assert "runner-up-20" not in stored_lesson(page, "kd-loss")["predictions"]
     expect(w.locator("[data-role=chart]")).to_be_visible()
+
+
+def test_a_prediction_of_something_that_never_happens_is_kept_as_revealed(page):
+    page.goto("/lessons/kd-loss")
+    w = page.locator("[data-widget=temperature]")
+    w.locator("[data-role=logits]").fill("0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0")   # no class ever reaches 20%
+    w.locator("[data-role=t-number]").fill("5")
+    w.locator("[data-role=t-number]").press("Enter")
+    w.get_by_role("button", name="Lock my prediction").click()
+    panel = w.locator("[data-role=prediction]")
+    expect(panel).to_have_attribute("data-state", "revealed")
+    expect(panel.locator("[data-role=prediction-verdict]")).to_have_text(
+        "You predicted T = 5. For this state it never happens, so there is nothing to score.")
+    assert stored_lesson(page, "kd-loss")["predictions"]["runner-up-20"] | {"at": 0} == \
+        {"value": 5, "truth": "never", "off": None, "at": 0}
+    page.reload()                                  # revealed stays revealed: not asked again for other logits
+    panel = page.locator("[data-widget=temperature] [data-role=prediction]")
+    expect(panel).to_have_attribute("data-state", "revealed")
+    expect(panel.locator("[data-role=prediction-verdict]")).to_contain_text("never happens")

@@ -12,9 +12,13 @@ const MAX_BUSY_RETRIES = 24;
 
 const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
+// Stored as the truth when the server says the thing asked about never happens for the widget's state
+// (its truth is null): a stored null means "not revealed yet" (PROGRESS-SCHEMA).
+export const NEVER = "never";
+
 /** How far a slider prediction is from the truth: { off, relative } (null where there is nothing to score). */
 export function scoreSlider(value, truth) {
-  if (truth === null || !Number.isFinite(value)) return { off: null, relative: null };
+  if (typeof truth !== "number" || !Number.isFinite(value)) return { off: null, relative: null };
   const off = Math.abs(value - truth);
   return { off, relative: truth !== 0 ? off / Math.abs(truth) : null };
 }
@@ -122,12 +126,13 @@ class PredictionPanel {
       if (value === null) this.setLocked(false);
       return;
     }
+    const truth = answer.truth ?? NEVER;
     if (value !== null) {
-      const { off } = this.def.kind === "slider" ? scoreSlider(value, answer.truth) : { off: null };
-      store.savePrediction(this.slug, this.def.id, { value, truth: answer.truth, off });
+      const { off } = this.def.kind === "slider" ? scoreSlider(value, truth) : { off: null };
+      store.savePrediction(this.slug, this.def.id, { value, truth, off });
     }
     status.textContent = "";
-    this.showResult(value, answer.truth, answer.summary);
+    this.showResult(value, truth, answer.summary);
   }
 
   async askTruth(status) {
@@ -151,14 +156,14 @@ class PredictionPanel {
 
   verdict(value, truth) {
     if (value === null) {
-      const answer = truth === null ? "it does not happen for this state" : this.describe(this.rounded(truth));
+      const answer = truth === NEVER ? "it does not happen for this state" : this.describe(this.rounded(truth));
       return `You skipped the prediction. The answer: ${answer}.`;
     }
     if (this.def.kind === "choice") {
       return value === truth ? `You predicted ${this.describe(value)}. Right.`
         : `You predicted ${this.describe(value)}. The answer: ${this.describe(truth)}.`;
     }
-    if (truth === null) return `You predicted ${this.describe(value)}. For this state it never happens, so there is nothing to score.`;
+    if (truth === NEVER) return `You predicted ${this.describe(value)}. For this state it never happens, so there is nothing to score.`;
     const { off, relative } = scoreSlider(value, truth);
     const offText = Number.isInteger(truth) ? String(off) : off.toFixed(2);
     const rel = relative === null ? "" : ` (${Math.round(100 * relative)}%)`;
