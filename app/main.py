@@ -15,7 +15,7 @@ from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
-from app.web import api_docs, api_kd, api_runs, api_tinylm, assets, live, offline, pages
+from app.web import api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, live, offline, pages
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.bounded_send import BoundedSend
@@ -24,6 +24,7 @@ from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
 from app.web.lane import FairLane
 from app.web.limiter import ClientLimit
+from app.web.predictions import check_truth
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     templates = make_templates(settings.templates_dir, settings.static_dir)
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
-    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
+    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir),
+                                 check_truth=check_truth)
     app.state.templates = templates
     templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
     # Key terms and lessons/glossary.yaml, woven into the lesson text; a bad glossary file stops start-up too.
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)
+    app.include_router(api_predictions.router)
     app.include_router(assets.router)
     app.include_router(offline.router)
     app.include_router(api_docs.router)
