@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.training.distill_cli import add_distill
-from app.training.tinylm_cli import add_tinylm_commands
+from app.cli_distill import add_distill
+from app.cli_tinylm import add_tinylm_commands
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -14,6 +14,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.settings import get_settings
+    from app.web.server_limits import uvicorn_options
 
     # The app reads the interface it listens on (a class's join link needs the room's address).
     if args.host:
@@ -23,8 +24,10 @@ def _serve(args: argparse.Namespace) -> int:
     get_settings.cache_clear()
     settings = get_settings()
     _say_where_the_room_can_reach(settings.host, args.port or settings.port)
+    # The app would lower uvicorn's limits to these at start-up anyway (app/web/server_limits.py); saying
+    # them here keeps them visible where the server is started.
     uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-                reload=args.reload, log_level="info", ws_max_size=2 * settings.max_body_bytes,
+                reload=args.reload, log_level="info", **uvicorn_options(settings),
                 # Open live-run event streams would otherwise hold a Ctrl-C for up to a run's time limit.
                 timeout_graceful_shutdown=5)
     return 0

@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 
-from _server import ROOT, server_process
+from _server import ROOT, running_server_process
 
 sys.path.insert(0, str(ROOT))
 
@@ -209,11 +209,11 @@ def main() -> None:
             redis.start()
             stack.callback(redis.stop)
             env["BREWSLM_REDIS_URL"] = redis.url
-        first, pid = stack.enter_context(server_process(env))
+        first, process = stack.enter_context(running_server_process(env))
         bases = [first]
         if args.redis:
-            bases.append(stack.enter_context(server_process(env))[0])
-        asyncio.run(run(bases, pid, args.followers, args.seconds, args.rate, args.compression, args.nice))
+            bases.append(stack.enter_context(running_server_process(env))[0])
+        asyncio.run(run(bases, process.pid, args.followers, args.seconds, args.rate, args.compression, args.nice))
 
 
 if __name__ == "__main__":

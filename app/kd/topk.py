@@ -23,6 +23,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from app.kd.kl import kl_divergence
 from app.kd.loss import IGNORE_INDEX, KDLossParts
 
 
@@ -43,7 +44,7 @@ def topk_kl_per_position(student_logits: torch.Tensor, teacher_ids: torch.Tensor
                          f"positions {tuple(student_logits.shape[:-1])}")
     s_log = F.log_softmax(student_logits / T, dim=-1).gather(-1, teacher_ids)   # (..., k) log q_i, i in K
     t_log = retemper(teacher_logprobs.to(s_log.dtype), T, capture_temperature)  # (..., k) log p~_i
-    return (t_log.exp() * (t_log - s_log)).sum(dim=-1)
+    return kl_divergence(t_log, s_log)
 
 
 def topk_kd_loss_parts(student_logits: torch.Tensor, teacher_ids: torch.Tensor,
@@ -86,3 +87,17 @@ def mass_kept(teacher_logits: torch.Tensor, temperature: float = 1.0) -> torch.T
     """Coverage curve: the teacher's probability mass in its top k, for k = 1..V: (..., V)."""
     probs = F.softmax(teacher_logits / temperature, dim=-1)
     return probs.sort(dim=-1, descending=True).values.cumsum(dim=-1)
+
+
+def smallest_k_for_coverage(coverage: torch.Tensor, share: float) -> int:
+    """The fewest ids whose mass reaches `share`, from a coverage curve (V,) as mass_kept gives it.
+
+    Compared with a hair of slack (1e-12) so that a curve summing to 1 in floating point still reaches
+    share = 1.0 at k = V.
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share must lie in (0, 1], got {share}")
+    reached = (coverage >= share - 1e-12).nonzero()
+    if reached.numel() == 0:
+        raise ValueError(f"the coverage curve never reaches {share} (it ends at {float(coverage[-1])})")
+    return int(reached[0]) + 1

@@ -21,6 +21,7 @@ from app.settings import Settings
 from app.training.experiments import build_registry
 from app.training.runs import QueueFull, Run, RunLimits, RunManager
 from app.web.deps import SettingsDep
+from app.web.header_values import event_id_after
 from app.web.schemas import Alpha, StrictBody, Temperature
 
 KEEPALIVE_S = 15.0          # a comment line this often keeps proxies from closing an idle stream
@@ -87,7 +88,7 @@ def get_run_manager(request: Request) -> RunManager:
     state = request.app.state
     if getattr(state, "run_manager", None) is None:
         settings: Settings = state.settings
-        state.run_manager = RunManager(build_registry(settings.cache_dir), limits_from(settings))
+        state.run_manager = RunManager(build_registry(state.digits, state.tinylm), limits_from(settings))
     return state.run_manager
 
 
@@ -106,7 +107,7 @@ def find_run(manager: RunManager, run_id: str) -> Run:
     return run
 
 
-@router.post("", status_code=202)
+@router.post("", status_code=202, summary="Start a live training run")
 async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep) -> RunCreated:
     """Queue a training run; follow it at `events_url`. 429 with a reason when the queue is full."""
     if body.experiment not in manager.registry:
@@ -131,13 +132,13 @@ async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep)
     return RunCreated(id=run.id, status=run.status, events_url=f"/api/runs/{run.id}/events")
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", summary="A run's status, settings and final metrics")
 async def get_run(run_id: str, manager: ManagerDep) -> RunState:
     """A run's status and config, and its final metrics once done."""
     return RunState(**find_run(manager, run_id).snapshot())
 
 
-@router.delete("/{run_id}")
+@router.delete("/{run_id}", summary="Cancel a run")
 async def delete_run(run_id: str, manager: ManagerDep) -> dict:
     """Cancel a run (it stops at its next step); answers with the status it reached."""
     run = find_run(manager, run_id)
@@ -167,13 +168,13 @@ async def follow(run: Run, after: int) -> AsyncIterator[str]:
             yield ": keep-alive\n\n"
 
 
-@router.get("/{run_id}/events", response_class=StreamingResponse,
+@router.get("/{run_id}/events", response_class=StreamingResponse, summary="Follow a run's events (Server-Sent Events)",
             responses={200: {"content": {"text/event-stream": {}}, "description": "step, done, error, cancelled events"}})
 async def get_run_events(run_id: str, manager: ManagerDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:
     """The run's events as Server-Sent Events; send Last-Event-ID to resume after a dropped connection."""
     run = find_run(manager, run_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    after = event_id_after(last_event_id)
     if run.finished and not run.events_after(after):
         return Response(status_code=204)  # nothing more will come: 204 tells EventSource not to reconnect
     return StreamingResponse(follow(run, after), media_type="text/event-stream",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -31,8 +30,11 @@ from app.classroom.hub import Hubs, Peer
 from app.classroom.questions import MAX_PROMPT, find_question, free_question, questions_for
 from app.classroom.rate import TokenBucket
 from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid, dumps
-from app.web.classes import UNAVAILABLE, client_of
-from app.web.live import answer_request, same_origin
+from app.web.classes import UNAVAILABLE
+from app.web.clients import client_address
+from app.web.json_input import JsonInputError, parse_json
+from app.web.limiter import LimitExceeded
+from app.web.live import LiveConversation, refuse_socket
 from app.widgets import widget_spec
 
 log = logging.getLogger("brewslm")
@@ -62,7 +64,9 @@ class ClassConnection:
     def __init__(self, ws: WebSocket, classroom: Classroom, hubs: Hubs, info: ClassInfo) -> None:
         settings = ws.app.state.settings
         self.ws, self.classroom, self.hubs, self.info = ws, classroom, hubs, info
+        self.client = client_address(ws.scope)
         self.max_bytes = settings.class_message_bytes
+        self.max_depth = settings.max_json_depth + 1          # +1: the message's envelope
         self.rates = {"lead": settings.class_lead_rate, "follow": settings.class_follow_rate}
         self.answered: set[str] = set()
         self.send_lock = asyncio.Lock()
@@ -83,8 +87,8 @@ class ClassConnection:
         if budget is not None and not budget.take():
             raise Goodbye(CLOSE_POLICY, "too many messages: this page was disconnected; reload it to rejoin")
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
+            data = parse_json(text, self.max_depth)
+        except JsonInputError:
             data = None
         return data if isinstance(data, dict) else {"type": None}
 
@@ -93,13 +97,17 @@ class ClassConnection:
         role = first.get("type")
         if role == "lead":
             if not self.classroom.may_lead(self.info, first.get("control")):
-                await self.classroom.count_failure(client_of(self.ws))    # guessing secrets costs like guessing codes
+                await self.classroom.count_failure(self.client)    # guessing secrets costs like guessing codes
                 raise Goodbye(CLOSE_POLICY, "this page cannot lead the class: the instructor's secret is wrong")
         elif role != "follow":
             raise Goodbye(CLOSE_POLICY, 'the first message is {"type": "follow"} or {"type": "lead", "control": …}')
         rate = self.rates[role]
         budget = TokenBucket(rate, burst=max(10.0, 2 * rate))
-        if role == "follow":
+        budgets = self.ws.app.state.live_budgets
+        if role == "lead":
+            # The explorer's requests are answered as /api/live answers them, within the same work budgets.
+            self.live = LiveConversation(self.ws, self.ws.app.state.settings, budgets.join(self.client))
+        else:
             await self.classroom.add_follower(self.info)
         peer = Peer(role, self.send)
         try:
@@ -123,7 +131,9 @@ class ClassConnection:
                 raise Goodbye(1000, "the class has ended")
         finally:
             await self.hubs.detach(self.info.code, peer)
-            if role == "follow":
+            if role == "lead":
+                budgets.leave(self.client)
+            else:
                 with contextlib.suppress(BrokerUnavailable):
                     await self.classroom.remove_follower(self.info)
 
@@ -193,10 +203,9 @@ class ClassConnection:
     async def move(self, message: dict[str, Any]) -> None:
         """The instructor's explorer asks for an answer: computed once, sent back at once, then to the room."""
         request = {"id": message.get("id"), "path": message.get("path"), "body": message.get("body")}
-        reply = await answer_request(request)
-        answer_json = dumps(reply["body"])
-        await self.send(f'{{"type":"reply","id":{dumps(reply["id"])},"status":{reply["status"]},"body":{answer_json}}}')
-        if reply["status"] == 200:
+        reply_id, status, answer_json = await self.live.answer_request(request)
+        await self.send(f'{{"type":"reply","id":{dumps(reply_id)},"status":{status},"body":{answer_json}}}')
+        if status == 200:
             state = self.classroom.check_state(self.info, message.get("state"))
             await self.classroom.move(self.info, state, {"path": request["path"], "body": request["body"]}, answer_json)
 
@@ -216,13 +225,26 @@ class ClassConnection:
 
 @router.websocket("/api/classes/{code}/socket")
 async def class_socket(ws: WebSocket, code: str) -> None:
-    if not same_origin(ws):
-        await ws.close(code=CLOSE_POLICY, reason="cross-origin")
+    # Host and Origin are checked for every socket before it gets here (app/web/hosts.py).
+    state = ws.app.state
+    if not state.wire_limits.in_force:
+        await refuse_socket(ws, "class sessions are off: the server's message limit is not in force")
         return
-    await ws.accept()
+    client = client_address(ws.scope)
+    try:
+        hold = state.class_sockets.acquire(client)
+    except LimitExceeded as exc:
+        await refuse_socket(ws, exc.detail)        # 1013: the page tries again later
+        return
+    with hold:
+        await ws.accept()
+        await _serve(ws, code, client)
+
+
+async def _serve(ws: WebSocket, code: str, client: str) -> None:
     classroom: Classroom = ws.app.state.classroom
     try:
-        info = await classroom.find(code, client_of(ws))
+        info = await classroom.find(code, client)
         await ClassConnection(ws, classroom, ws.app.state.class_hubs, info).run()
     except ClassError as exc:
         await _close(ws, exc.status, str(exc), 4000 + exc.status)

@@ -22,6 +22,7 @@ from app.classroom.broker import BrokerUnavailable
 from app.classroom.codes import display_code
 from app.classroom.questions import questions_for
 from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid
+from app.web.clients import client_address
 from app.web.deps import SettingsDep, TemplatesDep
 from app.web.room import room_address
 from app.web.schemas import StrictBody
@@ -36,12 +37,6 @@ def get_classroom(request: Request) -> Classroom:
 
 
 ClassroomDep = Annotated[Classroom, Depends(get_classroom)]
-
-
-def client_of(connection: Request) -> str:
-    """Who a limit counts against: the connecting address (a whole room behind one router is one
-    client, which is why the per-client limits are sized for a room)."""
-    return connection.client.host if connection.client else "unknown"
 
 
 def class_error_response(exc: ClassError) -> JSONResponse:
@@ -80,7 +75,7 @@ async def post_class(body: ClassCreate, request: Request, response: Response, cl
                      settings: SettingsDep):
     """Start a class session on a widget; the answer's `control` lets only the instructor's page lead it."""
     try:
-        info, control = await classroom.create(body.widget, body.state, client_of(request))
+        info, control = await classroom.create(body.widget, body.state, client_address(request.scope))
     except ClassError as exc:
         return class_error_response(exc)
     except BrokerUnavailable:
@@ -95,7 +90,7 @@ async def post_class(body: ClassCreate, request: Request, response: Response, cl
 
 async def _find(classroom: Classroom, code: str, request: Request) -> ClassInfo | Response:
     try:
-        return await classroom.find(code, client_of(request))
+        return await classroom.find(code, client_address(request.scope))
     except ClassError as exc:
         return class_error_response(exc)
     except BrokerUnavailable:

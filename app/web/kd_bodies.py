@@ -1,8 +1,9 @@
-"""Request and answer bodies of the explorers' endpoints under /api/kd (loss, T², reduction, KL direction).
+"""Request and answer bodies of the explorers' endpoints under /api/kd (soften, loss, T², reduction, KL direction).
 
 Shape rules that one field cannot check alone (rows of equal length, a teacher shaped like the student,
 a label inside the vocabulary) are checked by the later field against the earlier ones, so the 422
-names the field that is wrong.
+names the field that is wrong. Every answer is bounded in size by its request's limits (at most
+MAX_ANSWER_CELLS numbers per array, a few hundred KB of JSON), so no request can ask for megabytes.
 """
 from __future__ import annotations
 
@@ -11,13 +12,44 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from app.kd.reduction import MAX_BATCH, MAX_SEQ_LEN
-from app.web.schemas import MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody, Temperature
+from app.web.schemas import MAX_ANSWER_CELLS, MAX_LOGITS, MAX_TEMPERATURES, Alpha, Logit, StrictBody, Temperature
 
 MAX_ROWS = 256
-MAX_CELLS = 65_536   # rows × vocabulary: keeps one request well under the body limit and fast
+# rows × vocabulary. The answer holds six matrices of that shape (gradients and probabilities), and a
+# 64 × 128 request took 15 ms of compute and 1.1 MB of JSON: 2,048 keeps an answer near 300 KB and 4 ms.
+MAX_CELLS = 2_048
 
 Label = Annotated[int, Field(strict=True, ge=-100, le=MAX_LOGITS)]
 Row = Annotated[list[Logit], Field(min_length=1, max_length=MAX_LOGITS)]
+
+
+def _answer_cells(temperatures: list[float], info: ValidationInfo, logits_field: str) -> list[float]:
+    """A row of answers per temperature, one number per logit: their product bounds the answer's size."""
+    logits = info.data.get(logits_field)
+    if logits is not None and len(logits) * len(temperatures) > MAX_ANSWER_CELLS:
+        raise ValueError(f"{len(logits)} logits × {len(temperatures)} temperatures is more than "
+                         f"{MAX_ANSWER_CELLS} in all; ask for fewer temperatures")
+    return temperatures
+
+
+class SoftenRequest(StrictBody):
+    logits: list[Logit] = Field(min_length=1, max_length=MAX_LOGITS)
+    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES,
+                                            description=f"at most {MAX_ANSWER_CELLS} logits × temperatures")
+
+    @field_validator("temperatures")
+    @classmethod
+    def bounded_answer(cls, temperatures: list[float], info: ValidationInfo) -> list[float]:
+        return _answer_cells(temperatures, info, "logits")
+
+
+class SoftenResponse(BaseModel):
+    temperatures: list[float]
+    probs: list[list[float]] = Field(description="softmax(logits / T), one row per temperature")
+    entropy_bits: list[float]
+    mass_off_top: list[float] = Field(description="1 − the largest probability, per temperature")
+    mean_logit: list[float] = Field(description="Σ p_i·logit_i per temperature: as T rises a class gains "
+                                                "probability while its logit is below this, and loses it above")
 
 
 def _same_shape(name: str, rows: list[list[float]], info: ValidationInfo) -> list[list[float]]:
@@ -106,7 +138,8 @@ class LossResponse(BaseModel):
 class TemperatureGradientsRequest(StrictBody):
     student_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
     teacher_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
-    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES)
+    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES,
+                                            description=f"at most {MAX_ANSWER_CELLS} logits × temperatures")
 
     @field_validator("teacher_logits")
     @classmethod
@@ -115,6 +148,11 @@ class TemperatureGradientsRequest(StrictBody):
         if student is not None and len(logits) != len(student):
             raise ValueError(f"teacher_logits has {len(logits)} logits but student_logits has {len(student)}")
         return logits
+
+    @field_validator("temperatures")
+    @classmethod
+    def bounded_work(cls, temperatures: list[float], info: ValidationInfo) -> list[float]:
+        return _answer_cells(temperatures, info, "student_logits")
 
 
 class TemperatureGradientsResponse(BaseModel):
@@ -126,6 +164,15 @@ class TemperatureGradientsResponse(BaseModel):
     high_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; ≈ 0")
     slope_fit_from: float = Field(description="the slopes are fitted over temperatures ≥ this")
     slope_fit_points: int
+    practical_range: list[float] = Field(description="[1, 4]: the temperatures used in practice, where the "
+                                                     "high-T limit holds only roughly")
+    low_t_slope: float | None = Field(description="log-log slope of grad_norm over low_t_points temperatures "
+                                                  "spread evenly in log T over practical_range (not the asked ones)")
+    low_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; far from 0 means T² does not "
+                                                     "make the pull T-independent there")
+    low_t_points: int
+    practical_t2_ends: list[float] = Field(description="grad_norm_t2 at the two ends of practical_range")
+    practical_t2_ratio: float | None = Field(description="practical_t2_ends[1] / practical_t2_ends[0]")
 
 
 class ReductionRequest(StrictBody):

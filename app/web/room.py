@@ -48,6 +48,15 @@ def lan_addresses() -> list[str]:
     return [a for a in dict.fromkeys(found) if not is_loopback(a) and a != "0.0.0.0"]
 
 
+def room_hosts(settings: Settings) -> set[str]:
+    """Host names the room may use to reach this server, for the Host check (app/web/hosts.py): the
+    machine's network addresses when it listens on every interface, and BREWSLM_PUBLIC_URL's name."""
+    names = set(lan_addresses()) if settings.host in ALL_INTERFACES else set()
+    if settings.public_url and urlsplit(settings.public_url).hostname:
+        names.add(urlsplit(settings.public_url).hostname.lower())
+    return names
+
+
 @dataclass(frozen=True)
 class RoomAddress:
     base: str              # e.g. "http://192.168.1.20:8000"

@@ -61,3 +61,18 @@ def test_serving_on_every_interface_prints_where_the_room_joins(monkeypatch, cap
     assert "http://192.168.1.20:8000" in out and "http://192.168.1.20:8000/join" in out
     cli._say_where_the_room_can_reach("127.0.0.1", 8000)
     assert capsys.readouterr().out == ""
+
+
+def test_the_rooms_addresses_are_hosts_the_app_answers(monkeypatch, test_settings):
+    import httpx
+
+    from app.main import create_app
+    from tests.live_server import serve
+
+    monkeypatch.setattr(room, "lan_addresses", lambda: ["192.168.1.20"])
+    assert room.room_hosts(Settings(host="0.0.0.0", public_url="http://Class.Example.org:8000")) == \
+        {"192.168.1.20", "class.example.org"}
+    assert room.room_hosts(Settings(host="127.0.0.1")) == set()
+    with serve(create_app(test_settings.model_copy(update={"host": "0.0.0.0"}))) as url:
+        assert httpx.get(f"{url}/healthz", headers={"host": "192.168.1.20:8000"}).status_code == 200
+        assert httpx.get(f"{url}/healthz", headers={"host": "192.168.1.99:8000"}).status_code == 400

@@ -76,6 +76,8 @@ export function routeLiveRequests(fn) {
 export function liveJSON(path, payload) {
   const routed = route && route(path, payload);
   if (routed) return routed;
+  // Offline, a socket may look open for a long while before it notices; POST fails at once and says why.
+  if (navigator.onLine === false) return postJSON(path, payload);
   open();
   if (!socket || socket.readyState !== WebSocket.OPEN) return postJSON(path, payload);
   const ws = socket;
