@@ -21,6 +21,7 @@ from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tinylm, as
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.bounded_send import BoundedSend
+from app.web.class_questions import lesson_questions
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
@@ -69,7 +70,7 @@ async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Class sessions' connections belong to the server's event loop: made here, closed here.
-    app.state.classroom, app.state.class_hubs = make_classroom(app.state.settings)
+    app.state.classroom, app.state.class_hubs = make_classroom(app.state.settings, lesson_questions(app.state.track))
     try:
         async with close_lanes(app):
             yield

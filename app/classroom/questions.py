@@ -6,15 +6,18 @@ an option. Its answer is computed by the server from the instructor's state when
 reveals it (app/classroom/solvers.py), or, for a free prompt the instructor writes ("Set T where …"),
 read from the instructor's own slider at that moment.
 
-Lesson questions plug in through `register_questions`: the lessons' predict-then-see questions can add
-theirs per widget without this module knowing about lesson files.
+A `Catalogue` holds the questions each widget can be asked: the built-in ones below and, added by the
+web layer at start-up, the lessons' own predict-then-see questions (app/web/class_questions.py), so
+this module knows nothing about lesson files.
 """
 from __future__ import annotations
 
+import asyncio
 import bisect
+import inspect
 import math
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -27,12 +30,15 @@ MAX_PROMPT = 200
 VALUE_BINS = 20
 FREE = "free"
 
-Solve = Callable[[dict[str, Any]], float | int | None]
+Answer = float | int | None
+# The instructor's state → the answer (a value, or the index of the right option), or None when that
+# state has none. A plain function runs on a worker thread; a coroutine function on the event loop.
+Solve = Callable[[dict[str, Any]], Answer] | Callable[[dict[str, Any]], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
 class Question:
-    id: str                               # stable: "temperature.runner-up-20"; "free" for the instructor's own
+    id: str                               # stable: "temperature.top-60", "kd-loss.runner-up-20"; "free"
     widget: str
     prompt: str
     kind: Literal["value", "choice"]
@@ -45,28 +51,13 @@ class Question:
         return {"id": self.id, "prompt": self.prompt, "kind": self.kind, "param": self.param,
                 "options": list(self.options)}
 
-
-_CATALOGUE: dict[str, list[Question]] = {}
-
-
-def register_questions(widget: str, questions: list[Question]) -> None:
-    """Add questions for a widget (built-in ones below; a lesson's predict-then-see questions later)."""
-    known = {q.id for q in _CATALOGUE.get(widget, [])}
-    for q in questions:
-        if q.widget != widget or q.id in known or q.id == FREE:
-            raise ValueError(f"question {q.id!r} for {widget!r}: wrong widget or duplicate id")
-        if q.kind == "value" and not isinstance(WIDGETS[widget].all_params.get(q.param), Number):
-            raise ValueError(f"question {q.id!r}: {q.param!r} is not a number parameter of {widget}")
-        known.add(q.id)
-    _CATALOGUE.setdefault(widget, []).extend(questions)
-
-
-def questions_for(widget: str) -> list[Question]:
-    return list(_CATALOGUE.get(widget, []))
-
-
-def find_question(widget: str, question_id: str) -> Question | None:
-    return next((q for q in _CATALOGUE.get(widget, []) if q.id == question_id), None)
+    async def answer(self, state: dict[str, Any]) -> Answer:
+        """The server's answer for the instructor's `state` (the free question's: its slider)."""
+        if self.solve is None:
+            return state.get(self.param)
+        if inspect.iscoroutinefunction(self.solve):
+            return await self.solve(state)
+        return await asyncio.to_thread(self.solve, state)     # a second of torch never holds the loop
 
 
 def free_question(widget: str, prompt: str, param: str) -> Question:
@@ -74,12 +65,36 @@ def free_question(widget: str, prompt: str, param: str) -> Question:
     return Question(id=FREE, widget=widget, prompt=prompt, kind="value", param=param)
 
 
-def question_of(widget: str, asked: AskedQuestion) -> Question | None:
-    """The question behind an asked one (its solver), or None when the catalogue no longer has it."""
-    summary = asked.question
-    if summary["id"] == FREE:
-        return free_question(widget, summary["prompt"], summary["param"])
-    return find_question(widget, summary["id"])
+class Catalogue:
+    """The questions each widget can be asked, in the order the instructor's list shows them."""
+
+    def __init__(self, questions: list[Question] = ()) -> None:
+        self._by_widget: dict[str, list[Question]] = {}
+        self.add(questions)
+
+    def add(self, questions: list[Question]) -> None:
+        for q in questions:
+            known = {k.id for k in self._by_widget.get(q.widget, [])}
+            if q.id in known or q.id == FREE:
+                raise ValueError(f"question {q.id!r} for {q.widget!r}: duplicate id")
+            if q.kind == "value" and not isinstance(WIDGETS[q.widget].all_params.get(q.param), Number):
+                raise ValueError(f"question {q.id!r}: {q.param!r} is not a number parameter of {q.widget}")
+            if q.kind == "choice" and len(q.options) < 2:
+                raise ValueError(f"question {q.id!r}: a choice needs at least two options")
+            self._by_widget.setdefault(q.widget, []).append(q)
+
+    def for_widget(self, widget: str) -> list[Question]:
+        return list(self._by_widget.get(widget, []))
+
+    def find(self, widget: str, question_id: str) -> Question | None:
+        return next((q for q in self._by_widget.get(widget, []) if q.id == question_id), None)
+
+    def behind(self, widget: str, asked: AskedQuestion) -> Question | None:
+        """The question behind an asked one (its solver), or None when the catalogue no longer has it."""
+        summary = asked.question
+        if summary["id"] == FREE:
+            return free_question(widget, summary["prompt"], summary["param"])
+        return self.find(widget, summary["id"])
 
 
 def value_bins(param: Number) -> list[float]:
@@ -140,32 +155,22 @@ class AskedQuestion:
         return bin_of(self.edges, float(answer))
 
 
-def _builtin() -> None:
+def builtin_questions() -> list[Question]:
+    """Questions every class can be asked, besides the lessons' own."""
     temperature_t = WIDGETS["temperature"].param("T")
-    register_questions("temperature", [
-        Question("temperature.runner-up-20", "temperature",
-                 "Drag to the temperature where the runner-up (the second-largest logit) first reaches 20%.",
-                 "value", partial(solvers.runner_up_reaches, param=temperature_t, target=0.2), param="T",
-                 unsolved="With these logits the runner-up does not cross 20% within the slider's range."),
+    return [
         Question("temperature.top-60", "temperature",
                  "Drag to the temperature where the top class falls to 60%.",
-                 "value", partial(solvers.top_falls_to, param=temperature_t, target=0.6), param="T",
+                 "value", partial(solvers.top_falls_to, param=temperature_t, share=0.6), param="T",
                  unsolved="With these logits the top class does not fall through 60% within the slider's range."),
         Question("temperature.runner-up-1-to-4", "temperature",
                  "Raise T from 1 to 4. The runner-up's probability …", "choice",
                  partial(solvers.runner_up_direction, t_from=1.0, t_to=4.0), options=("rises", "falls", "stays the same")),
-    ])
-    register_questions("alpha", [
         Question("alpha.terms-equal", "alpha",
                  "Drag to the alpha where alpha·CE and (1 − alpha)·T²·KL weigh the same.",
                  "value", solvers.terms_weigh_the_same, param="alpha"),
-    ])
-    register_questions("t-squared", [
         Question("t-squared.pull-tenth", "t-squared",
                  "Above T = 1, drag to where the KL's pull without T² has fallen to a tenth of its value at T = 1.",
                  "value", partial(solvers.pull_falls_to_a_tenth, param=WIDGETS["t-squared"].param("T")), param="T",
                  unsolved="With this student and teacher the pull does not fall to a tenth within the slider's range."),
-    ])
-
-
-_builtin()
+    ]

@@ -13,7 +13,6 @@ Each change is also published on the class's channel as "KIND\\n{json}" so every
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 
 from app.classroom.broker import Broker
 from app.classroom.codes import control_digest, control_matches, new_code, new_control, normalise_code
-from app.classroom.questions import AskedQuestion, Question, question_of
+from app.classroom.questions import AskedQuestion, Catalogue, Question
 from app.widgets import StateError, validate_state, widget_spec
 
 PREFIX = "brewslm:class"
@@ -91,9 +90,10 @@ def dumps(value: Any) -> str:
 
 
 class Classroom:
-    def __init__(self, broker: Broker, limits: ClassLimits) -> None:
+    def __init__(self, broker: Broker, limits: ClassLimits, catalogue: Catalogue) -> None:
         self.broker = broker
         self.limits = limits
+        self.catalogue = catalogue
 
     # -- keys -------------------------------------------------------------------------------------
     @staticmethod
@@ -237,8 +237,7 @@ class Classroom:
         """Put a question to the class (replacing any other). A question this state cannot answer is
         refused now, not at the reveal."""
         if question.solve is not None:
-            state = await self._state_for_solving(info)
-            if await asyncio.to_thread(question.solve, state) is None:
+            if await question.answer(await self._state_for_solving(info)) is None:
                 raise ClassInvalid(question.unsolved, "question")
         previous = await self.question(info.code)
         if previous is not None:
@@ -270,14 +269,10 @@ class Classroom:
     async def reveal(self, info: ClassInfo) -> AskedQuestion:
         """Close the question and show every screen the server's answer and the final counts."""
         asked = await self.question(info.code)
-        question = question_of(info.widget, asked) if asked else None
+        question = self.catalogue.behind(info.widget, asked) if asked else None
         if asked is None or question is None:
             raise ClassInvalid("No question is asked.", "question")
-        state = await self._state_for_solving(info)
-        if question.solve is None:    # the instructor's own prompt: their slider holds the answer
-            answer = state.get(question.param)
-        else:
-            answer = await asyncio.to_thread(question.solve, state)
+        answer = await question.answer(await self._state_for_solving(info))
         if answer is None:
             raise ClassInvalid(question.unsolved, "question")
         asked.status, asked.answer = "revealed", answer

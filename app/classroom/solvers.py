@@ -12,6 +12,7 @@ import torch
 
 from app.kd import kd_loss_parts, soften
 from app.kd.gradients import kl_gradient_norms
+from app.kd.temperature import runner_up_index, temperature_for_share
 from app.widgets.params import Number
 
 GRID_POINTS = 1001
@@ -56,22 +57,16 @@ def _logits(state: dict, key: str) -> torch.Tensor | None:
     return torch.tensor(values, dtype=torch.float64) if values else None
 
 
-def runner_up_reaches(state: dict, param: Number, target: float) -> float | None:
-    """T where the class with the second-largest logit first reaches `target` probability."""
+def top_falls_to(state: dict, param: Number, share: float) -> float | None:
+    """T where the top class's probability falls to `share` (it only falls as T rises, for distinct
+    logits); None when it is already below at the slider's lowest T or still above at its highest."""
     logits = _logits(state, "logits")
     if logits is None or logits.numel() < 2:
         return None
-    runner_up = int(torch.argsort(logits, descending=True)[1])
-    return first_crossing(lambda ts: soften(logits, ts)[:, runner_up], param, target, rising=True)
-
-
-def top_falls_to(state: dict, param: Number, target: float) -> float | None:
-    """T where the top class's probability first falls to `target`."""
-    logits = _logits(state, "logits")
-    if logits is None:
-        return None
     top = int(torch.argmax(logits))
-    return first_crossing(lambda ts: soften(logits, ts)[:, top], param, target, rising=False)
+    if float(soften(logits, torch.tensor([param.low], dtype=torch.float64))[0, top]) <= share:
+        return None
+    return temperature_for_share(logits, top, share, param.low, param.high)
 
 
 def runner_up_direction(state: dict, t_from: float, t_to: float) -> int | None:
@@ -79,8 +74,7 @@ def runner_up_direction(state: dict, t_from: float, t_to: float) -> int | None:
     logits = _logits(state, "logits")
     if logits is None or logits.numel() < 2:
         return None
-    runner_up = int(torch.argsort(logits, descending=True)[1])
-    p = soften(logits, torch.tensor([t_from, t_to], dtype=torch.float64))[:, runner_up]
+    p = soften(logits, torch.tensor([t_from, t_to], dtype=torch.float64))[:, runner_up_index(logits)]
     change = float(p[1] - p[0])
     return 2 if abs(change) < 1e-3 else (0 if change > 0 else 1)
 

@@ -27,7 +27,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.classroom.broker import BrokerUnavailable
 from app.classroom.codes import display_code
 from app.classroom.hub import Hubs, Peer
-from app.classroom.questions import MAX_PROMPT, find_question, free_question, questions_for
+from app.classroom.questions import MAX_PROMPT, free_question
 from app.classroom.rate import TokenBucket
 from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid, dumps
 from app.web.classes import UNAVAILABLE
@@ -148,7 +148,7 @@ class ClassConnection:
                 "widget": self.info.widget, "followers": await self.classroom.followers(code), "question": question,
                 "idle_minutes": self.classroom.limits.idle_seconds / 60}
         if role == "lead":
-            head["questions"] = [q.summary() for q in questions_for(self.info.widget)]
+            head["questions"] = [q.summary() for q in self.classroom.catalogue.for_widget(self.info.widget)]
         return dumps(head)[:-1] + f',"state":{state}}}'
 
     async def keep_alive(self) -> None:
@@ -217,7 +217,7 @@ class ClassConnection:
             if param not in widget_spec(self.info.widget).sliders():
                 raise ClassInvalid(f"{str(param)[:40]!r} is not a slider of this explorer.", "question")
             return free_question(self.info.widget, prompt.strip(), param)
-        question = find_question(self.info.widget, str(message.get("question"))[:80])
+        question = self.classroom.catalogue.find(self.info.widget, str(message.get("question"))[:80])
         if question is None:
             raise ClassInvalid("This explorer has no such question.", "question")
         return question

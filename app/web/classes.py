@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from app.classroom.broker import BrokerUnavailable
 from app.classroom.codes import display_code
-from app.classroom.questions import questions_for
+from app.classroom.questions import Catalogue
 from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid
 from app.web.clients import client_address
 from app.web.deps import SettingsDep, TemplatesDep
@@ -144,11 +144,11 @@ async def get_join_class(code: str, request: Request, templates: TemplatesDep, c
         "display_code": display_code(found.code)})
 
 
-def class_setup(widget: str) -> dict[str, Any] | None:
+def class_setup(widget: str, catalogue: Catalogue) -> dict[str, Any] | None:
     """What a demo page's "Start a class" needs: the widget, its questions and the sliders a free question
     can be answered with; None when a class cannot follow this widget."""
     spec = widget_spec(widget)
     if spec is None or not spec.classroom:
         return None
-    return {"widget": widget, "questions": [q.summary() for q in questions_for(widget)],
+    return {"widget": widget, "questions": [q.summary() for q in catalogue.for_widget(widget)],
             "sliders": [{"param": key, "label": p.label} for key, p in spec.sliders().items()]}

@@ -59,5 +59,6 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
     params, notices = clean_query(spec, request.query_params)
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
+    setup = class_setup(widget, request.app.state.classroom.catalogue)
     return templates.TemplateResponse(request, "demo.html", {"widget": widget, "spec": spec, "widget_html": html,
-                                                             "param_notices": notices, "class_setup": class_setup(widget)})
+                                                             "param_notices": notices, "class_setup": setup})

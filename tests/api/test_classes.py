@@ -143,7 +143,7 @@ def test_a_question_is_answered_counted_and_revealed(client, room):
     session = start_class(str(client.base_url))
     lead = room.lead(session)
     learners = [room.follow(session) for _ in range(4)]
-    lead.send({"type": "ask", "question": "temperature.runner-up-20"})
+    lead.send({"type": "ask", "question": "kd-loss.runner-up-20"})
     asked = lead.next("question")["question"]
     assert asked["status"] == "open" and asked["answer"] is None and asked["param"] == "T" and len(asked["edges"]) == 21
     for learner in learners:
@@ -177,7 +177,7 @@ def test_a_question_is_answered_counted_and_revealed(client, room):
 def test_an_impossible_answer_is_refused(client, room, value):
     session = start_class(str(client.base_url))
     lead, learner = room.lead(session), room.follow(session)
-    lead.send({"type": "ask", "question": "temperature.runner-up-20"})
+    lead.send({"type": "ask", "question": "kd-loss.runner-up-20"})
     ask_id = learner.next("question")["question"]["ask_id"]
     learner.send('{"type": "answer", "ask_id": "%s", "value": %s}' % (ask_id, "Infinity" if value == float("inf")
                  else {None: "null", True: "true", "3": '"3"'}.get(value, value)))

@@ -26,7 +26,7 @@ def test_followers_on_another_process_follow_count_answer_and_are_told_the_end(t
             frame = page.next("state")
             assert frame["state"]["T"] == 3.31 and frame["answer"] == answer
 
-        lead.send({"type": "ask", "question": "temperature.runner-up-20"})
+        lead.send({"type": "ask", "question": "kd-loss.runner-up-20"})
         ask_id = far[0].next("question")["question"]["ask_id"]
         for page, guess in zip((*far, near), (2.0, 3.3, 3.3)):
             page.send({"type": "answer", "ask_id": ask_id, "value": guess})

@@ -99,7 +99,7 @@ def test_a_class_follows_answers_and_sees_the_reveal(room, base_url):
 
     lead.locator('[data-preset-choice="peaky"]').click()
     expect(laptop.locator('[data-widget] [data-role="logits"]')).to_have_value("4.595, 0")
-    lead.select_option('[data-role="class-question"]', "temperature.runner-up-20")
+    lead.select_option('[data-role="class-question"]', "kd-loss.runner-up-20")
     lead.click('[data-class-action="ask"]')
     for page, guess in ((laptop, "2.5"), (phone, "3.4")):
         card = page.locator('[data-role="follow-question"]')
@@ -199,7 +199,7 @@ def test_a_class_across_two_processes_sharing_redis(browser, two_processes):
         set_t(lead, "3.31")
         probs = httpx.post(f"{second}/api/kd/soften", json={"logits": [4.595, 0], "temperatures": [3.31]}).json()["probs"][0]
         expect_drawn_at(phone, "3.31", probs)
-        lead.select_option('[data-role="class-question"]', "temperature.runner-up-20")
+        lead.select_option('[data-role="class-question"]', "kd-loss.runner-up-20")
         lead.click('[data-class-action="ask"]')
         card = phone.locator('[data-role="follow-question"]')
         card.locator('[data-role="answer-number"]').fill("3")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.classroom.broker import Broker, BrokerUnavailable, InProcessBroker
-from tests.own_loop import own_loop
+from tests.run_async import own_loop
 
 
 @pytest.fixture(params=["in-process", "redis"])

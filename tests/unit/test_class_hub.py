@@ -7,8 +7,9 @@ import contextlib
 
 from app.classroom.broker import InProcessBroker
 from app.classroom.hub import Hubs, Peer
+from app.classroom.questions import Catalogue
 from app.classroom.service import Classroom, ClassLimits, channel, frame
-from tests.own_loop import own_loop
+from tests.run_async import own_loop
 
 
 class Screen:
@@ -31,7 +32,7 @@ CODE = "CODE2345"
 async def a_class(*roles: str):
     """A hub with one page per role, each writing to a Screen: (publish(kind, payload), screens, peers)."""
     broker = InProcessBroker()
-    hubs = Hubs(Classroom(broker, ClassLimits()), check_every=60)
+    hubs = Hubs(Classroom(broker, ClassLimits(), Catalogue()), check_every=60)
     screens = [Screen() for _ in roles]
     peers = [Peer(role, screen.send) for role, screen in zip(roles, screens)]
     for peer in peers:
@@ -93,7 +94,7 @@ async def test_a_room_is_offered_a_move_a_chunk_at_a_time_in_order():
 @own_loop
 async def test_the_last_page_to_leave_drops_the_subscription():
     broker = InProcessBroker()
-    hubs = Hubs(Classroom(broker, ClassLimits()), check_every=60)
+    hubs = Hubs(Classroom(broker, ClassLimits(), Catalogue()), check_every=60)
     peer = Peer("follow", Screen().send)
     await hubs.attach(CODE, peer)
     assert hubs.local_peers(CODE) == 1 and channel(CODE) in broker._subscribers
