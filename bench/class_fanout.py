@@ -100,7 +100,7 @@ class Instructor:
         reader = asyncio.create_task(self.read())
         start, i = time.perf_counter(), 0
         try:
-            while (now := time.perf_counter()) - start < seconds:
+            while time.perf_counter() - start < seconds:
                 await self.move(i)
                 i += 1
                 next_tick = start + i / self.rate

@@ -12,14 +12,16 @@ never in a URL) or {"type": "follow"}. Then:
     server     → welcome, reply (to a move), state, count, question, counts (instructor only), answered,
                  error {status, detail}, end {reason}
 
-Every page gets the latest of each kind of message, never a backlog (app/classroom/hub.py). Limits per
-socket: message size and a message rate; breaking either closes that socket only.
+Every page gets the latest of each kind of message, never a backlog (app/classroom/hub.py). Host and
+Origin are checked before a socket gets here (app/web/hosts.py); class sockets per client address and in
+all are capped (past either: accepted and closed with 1013 and the reason, like /api/live); per socket,
+the message size and a message rate (breaking either closes that socket only); the instructor's requests
+spend the same work budgets as /api/live's.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -37,12 +39,11 @@ from app.web.limiter import LimitExceeded
 from app.web.live import LiveConversation, refuse_socket
 from app.widgets import widget_spec
 
-log = logging.getLogger("brewslm")
 router = APIRouter()
 
 FIRST_MESSAGE_S = 10.0
 KEEP_ALIVE_S = 30.0          # or a third of the idle time, if that is shorter
-CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_GONE = 1008, 1009, 1001
+CLOSE_POLICY, CLOSE_TOO_BIG = 1008, 1009
 
 
 class Goodbye(Exception):

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from app.main import create_app
-from app.settings import Settings
 from tests.class_client import TEMPERATURE_STATE, Room, soften_move, start_class
 from tests.live_server import serve
 
@@ -245,7 +244,8 @@ def test_the_instructor_can_come_back_with_the_secret(client, room):
 def small_server(test_settings) -> Iterator[str]:
     settings = test_settings.model_copy(update={
         "class_max_followers": 2, "class_max_classes": 3, "class_failed_joins": 4, "class_creates_per_hour": 100,
-        "class_message_bytes": 2048, "class_follow_rate": 2.0, "class_idle_minutes": 0.02})
+        "class_message_bytes": 2048, "class_follow_rate": 2.0, "class_idle_minutes": 0.02,
+        "class_sockets_per_client": 4})
     with serve(create_app(settings)) as url:
         yield url
 
@@ -352,5 +352,19 @@ def test_wrong_secrets_count_toward_the_same_limit(small_server):
         for _ in range(4):
             assert room.open(session["code"], {"type": "lead", "control": "y" * 43}).closed_with()[0] == 1008
         assert httpx.get(f"{small_server}/join/{session['code']}").status_code == 429
+    finally:
+        room.close()
+
+
+def test_class_sockets_per_client_are_capped_like_live_sockets(small_server):
+    room = Room(small_server)
+    try:
+        session = start_class(small_server)
+        room.lead(session)
+        room.follow(session), room.follow(session)          # the followers limit (2) is not the one tested
+        room.open(session["code"], None)                    # the fourth socket: the cap is 4 per client address
+        fifth = room.open(session["code"], None)
+        code, _ = fifth.closed_with()
+        assert code == 1013 and fifth.ws.close_reason.startswith("at most 4 class sockets per client address")
     finally:
         room.close()
