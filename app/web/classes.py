@@ -69,6 +69,7 @@ class ClassCreated(BaseModel):
 
 
 @router.post("/api/classes", status_code=201, response_model=ClassCreated, tags=["classes"],
+             summary="Start a class session on an explorer",
              responses={422: {"description": "a bad widget or state, naming the field"},
                         429: {"description": "too many classes (server or client)"}, 503: {}})
 async def post_class(body: ClassCreate, request: Request, response: Response, classroom: ClassroomDep,
@@ -98,6 +99,7 @@ async def _find(classroom: Classroom, code: str, request: Request) -> ClassInfo 
 
 
 @router.get("/api/classes/{code}/qr.svg", tags=["classes"], response_class=Response,
+            summary="A class's join link as a QR code (SVG)",
             responses={200: {"content": {"image/svg+xml": {}}}, 404: {}, 429: {}})
 async def get_class_qr(code: str, request: Request, classroom: ClassroomDep, settings: SettingsDep) -> Response:
     """The class's join link as a QR code (SVG), for the projector."""
