@@ -175,7 +175,7 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     f50, f95 = quantiles(lead.round_trips)
     d50, d95 = quantiles(delays)
     print(f"{followers} followers on {len(bases)} process(es), {moves} moves in {seconds:g} s ({moves / seconds:.1f}/s), "
-          f"compression: {compression}, followers' process at nice {nice}")
+          f"sockets ask for compression: {compression}, followers' process at nice {nice}")
     print(f"  move → follower received   p50 {d50:6.1f} ms   p95 {d95:6.1f} ms   max {max(delays) * 1e3:6.1f} ms")
     print(f"  states received per follower: median {statistics.median(received):.0f} of {moves} "
           f"(fewer when a follower was behind: it gets the newest, never a backlog)")
