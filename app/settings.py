@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     class_sockets_total: int = Field(default=1_000, ge=1)
     class_lead_rate: float = Field(default=60, gt=0)          # messages a second from an instructor's page
     class_follow_rate: float = Field(default=4, gt=0)         # … from a follower's page (bursts twice that)
+
     # --- Hardening: what one client may cost the others (docs/ARCHITECTURE.md, "Limits"). A whole class
     # behind one school router shares one address, so per-address caps are sized for a room of forty.
     # Host names the app answers besides localhost, 127.0.0.1 and [::1] (and the --host it is bound to):
