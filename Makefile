@@ -31,6 +31,8 @@ bench: $(STAMP)
 	$(PY) bench/engine_throughput.py
 	$(PY) bench/load_while_training.py
 	$(PY) bench/run_memory.py
+	$(PY) bench/class_fanout.py
+	$(PY) bench/class_fanout.py --redis
 	$(PY) bench/abuse.py
 
 # The request and response examples /docs shows, recorded from the real API (app/web/api_examples.py).

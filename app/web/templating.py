@@ -41,16 +41,18 @@ def known_widgets(templates_dir: Path) -> set[str]:
 
 
 def widget_renderer(templates: Jinja2Templates):
-    """render(name, params, uid, demo) -> the widget's HTML. The template gets `widget.spec`, the widget's
-    description (app/widgets), for its title, presets and limits. A lesson's directive parameters are
-    checked against it: a bad one stops start-up naming the lesson (demo links are cleaned before)."""
-    def render(name: str, params: dict[str, str], uid: str, demo: bool = False) -> str:
+    """render(name, params, uid, demo, prediction) -> the widget's HTML. The template gets `widget.spec`, the
+    widget's description (app/widgets), for its title, presets and limits. A lesson's directive parameters are
+    checked against it: a bad one stops start-up naming the lesson (demo links are cleaned before).
+    `prediction`: a lesson's predict-then-see question on this widget (its panel is rendered with it)."""
+    def render(name: str, params: dict[str, str], uid: str, demo: bool = False, prediction: dict | None = None) -> str:
         spec = widget_spec(name)
         if spec is not None:
             params, notices = clean_query(spec, params)
             if notices:
                 raise DirectiveError(f"widget {name}: {' '.join(notices)}")
         template = templates.env.get_template(f"{WIDGETS_DIR.as_posix()}/{name}.html")
-        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo, "spec": spec})
+        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo, "spec": spec,
+                                       "prediction": prediction})
 
     return render
