@@ -16,11 +16,12 @@ from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
-from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, class_socket, classes, live,
-                     offline, pages)
+from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, class_runs, class_socket,
+                     classes, live, offline, pages)
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.bounded_send import BoundedSend
+from app.web.api_runs import KEEPALIVE_S
 from app.web.class_questions import lesson_questions
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
@@ -28,6 +29,7 @@ from app.web.hosts import HostCheck, allowed_hosts
 from app.web.lane import FairLane
 from app.web.limiter import ClientLimit
 from app.web.predictions import check_truth
+from app.web.run_relay import RunRelays
 from app.web.room import room_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
@@ -71,10 +73,12 @@ async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Class sessions' connections belong to the server's event loop: made here, closed here.
     app.state.classroom, app.state.class_hubs = make_classroom(app.state.settings, lesson_questions(app.state.track))
+    app.state.run_relays = RunRelays(keepalive_s=KEEPALIVE_S)
     try:
         async with close_lanes(app):
             yield
     finally:
+        await app.state.run_relays.close()
         await app.state.class_hubs.close()
         await app.state.classroom.broker.close()
 
@@ -115,7 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,
                                          total=settings.live_sockets_total, retry_after_s=30, what="open")
-    app.state.class_sockets = ClientLimit("class sockets", per_client=settings.class_sockets_per_client,
+    # A class page's socket and each run it follows through the class (app/web/class_runs.py) hold a place.
+    app.state.class_sockets = ClientLimit("class connections", per_client=settings.class_sockets_per_client,
                                           total=settings.class_sockets_total, retry_after_s=30, what="open")
     app.state.live_budgets = SharedBudgets(settings.live_work_per_client_per_second,
                                            settings.live_work_per_client_burst_seconds)
@@ -133,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_predictions.router)
     app.include_router(classes.router)
     app.include_router(class_socket.router)
+    app.include_router(class_runs.router)
     app.include_router(assets.router)
     app.include_router(offline.router)
     app.include_router(api_docs.router)

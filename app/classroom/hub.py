@@ -20,8 +20,8 @@ log = logging.getLogger("brewslm")
 
 # What each role receives. The instructor's page already shows its own state; the histogram is the
 # projector's until the reveal, so followers predict without seeing the room's guesses.
-KINDS = {"lead": ("count", "question", "counts", "end"), "follow": ("count", "question", "state", "end")}
-SEND_ORDER = ("count", "question", "counts", "state", "end")
+KINDS = {"lead": ("count", "question", "counts", "end"), "follow": ("count", "question", "state", "runs", "end")}
+SEND_ORDER = ("count", "question", "counts", "state", "runs", "end")
 THROTTLED = {"count", "counts"}
 THROTTLE_S = 0.25
 # Pages woken per turn of the event loop. Between turns the loop reads its sockets, so the instructor's

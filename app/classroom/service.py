@@ -4,6 +4,9 @@ What the shared store holds per class, all under TTLs so nothing outlives the se
     meta      {widget, control digest, created}: the class exists while this key does
     state     the instructor's latest frame (state, and the answer the server computed for it)
     question  the asked question and, after the reveal, its answer and final counts
+    runs      the instructor's live runs on the charts (live distillation lab): slot n → run id and
+              settings; followers see the slots and settings, never an id (anyone holding a run's id
+              could cancel it), and read each run's events through the class (app/web/class_runs.py)
     tally     followers connected (a counter)
     counts:ID one counter per histogram bin of asked question ID
 Nothing names a learner: answers are counted into bins and never stored one by one.
@@ -13,6 +16,8 @@ Each change is also published on the class's channel as "KIND\\n{json}" so every
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from dataclasses import dataclass
@@ -89,6 +94,21 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
+def run_tag(info: ClassInfo, run_id: str) -> str:
+    """What tells a follower that slot n now holds another run, without telling it the run's id: keyed
+    by the class's control digest, which no page ever sees."""
+    return hmac.new(info.control_digest.encode(), run_id.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def public_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{key: value for key, value in run.items() if key != "id"} for run in runs]
+
+
+def runs_frame(runs: list[dict[str, Any]]) -> str:
+    """The runs as followers receive them: slots, settings and tags, no ids."""
+    return dumps({"type": "runs", "runs": public_runs(runs)})
+
+
 class Classroom:
     def __init__(self, broker: Broker, limits: ClassLimits, catalogue: Catalogue) -> None:
         self.broker = broker
@@ -101,7 +121,7 @@ class Classroom:
         return f"{PREFIX}:{code}:{part}"
 
     def _keys(self, code: str, question: AskedQuestion | None = None) -> list[str]:
-        keys = [self.key(code, part) for part in ("meta", "state", "question", "tally")]
+        keys = [self.key(code, part) for part in ("meta", "state", "question", "tally", "runs")]
         if question is not None:
             keys.append(self.key(code, f"counts:{question.ask_id}"))
         return keys
@@ -223,6 +243,22 @@ class Classroom:
     async def latest_state(self, code: str) -> str | None:
         """The latest state frame as its JSON text (what a joining or returning follower gets first)."""
         return await self.broker.get(self.key(code, "state"))
+
+    # -- the instructor's live runs ------------------------------------------------------------------
+    async def set_runs(self, info: ClassInfo, runs: list[dict[str, Any]]) -> None:
+        """The runs on the instructor's charts, [{n, id, experiment, config}], checked by the caller (they
+        exist): stored for late joiners, then published without their ids."""
+        runs = [{**run, "tag": run_tag(info, run["id"])} for run in runs]
+        await self.broker.put(self.key(info.code, "runs"), dumps(runs), self.ttl(info))
+        await self.broker.publish(channel(info.code), frame("runs", runs_frame(runs)))
+
+    async def runs(self, code: str) -> list[dict[str, Any]]:
+        """The class's runs with their ids (the relay's and the instructor's view)."""
+        stored = await self.broker.get(self.key(code, "runs"))
+        return json.loads(stored) if stored else []
+
+    async def run_in_slot(self, code: str, n: int) -> str | None:
+        return next((run["id"] for run in await self.runs(code) if run["n"] == n), None)
 
     # -- questions --------------------------------------------------------------------------------
     async def question(self, code: str) -> AskedQuestion | None:

@@ -134,13 +134,24 @@ async def follow(engine: RunEngine, run_id: str, after: int) -> AsyncIterator[st
 async def get_run_events(run_id: str, engine: EngineDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:
     """The run's events as Server-Sent Events; send Last-Event-ID to resume after a dropped connection."""
-    run = await find_run(engine, run_id)
     after = event_id_after(last_event_id)
+    if await finished_without_more(engine, run_id, after):
+        return Response(status_code=204)  # nothing more will come: 204 tells EventSource not to reconnect
+    return event_stream(follow(engine, run_id, after))
+
+
+async def finished_without_more(engine: RunEngine, run_id: str, after: int) -> bool:
+    """True when the run has ended and sent every event after `after` (404 when there is no such run)."""
+    run = await find_run(engine, run_id)
     try:
         more = await engine.has_events_after(run_id, after)
     except EngineUnavailable as exc:
         raise unavailable(exc) from None
-    if run["status"] in ("done", "cancelled", "failed") and not more:
-        return Response(status_code=204)  # nothing more will come: 204 tells EventSource not to reconnect
-    return StreamingResponse(follow(engine, run_id, after), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return run["status"] in ("done", "cancelled", "failed") and not more
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def event_stream(lines: AsyncIterator[str]) -> StreamingResponse:
+    return StreamingResponse(lines, media_type="text/event-stream", headers=SSE_HEADERS)

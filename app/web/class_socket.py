@@ -6,10 +6,12 @@ never in a URL) or {"type": "follow"}. Then:
     instructor → {"type": "move", "id", "state", "path", "body"}  a new state and the request its explorer
                                        makes for it: answered like WS /api/live, computed once for the room
                  {"type": "state", "state"}     a new state that needs no new answer
+                 {"type": "runs", "runs": [{"n", "id"}]}   the live runs on its charts (app/web/class_runs.py)
                  {"type": "ask", "question": ID} or {"type": "ask", "prompt", "param"}   a question
                  {"type": "reveal"} | {"type": "close-question"} | {"type": "end"}
     follower   → {"type": "answer", "ask_id", "value"}   its own answer, once per question; nothing else
-    server     → welcome, reply (to a move), state, count, question, counts (instructor only), answered,
+    server     → welcome, reply (to a move), state, runs (followers: no run ids), count, question, counts
+                 (instructor only), answered,
                  error {status, detail}, end {reason}
 
 Every page gets the latest of each kind of message, never a backlog (app/classroom/hub.py). Host and
@@ -31,7 +33,8 @@ from app.classroom.codes import display_code
 from app.classroom.hub import Hubs, Peer
 from app.classroom.questions import MAX_PROMPT, free_question
 from app.classroom.rate import TokenBucket
-from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid, dumps
+from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid, dumps, public_runs
+from app.web.class_runs import share_runs
 from app.web.classes import UNAVAILABLE
 from app.web.clients import client_address
 from app.web.json_input import JsonInputError, parse_json
@@ -148,6 +151,10 @@ class ClassConnection:
         head = {"type": "welcome", "role": role, "code": code, "display_code": display_code(code),
                 "widget": self.info.widget, "followers": await self.classroom.followers(code), "question": question,
                 "idle_minutes": self.classroom.limits.idle_seconds / 60}
+        if widget_spec(self.info.widget).runs:
+            # The instructor's page gets its runs back after a reload; a follower never sees an id.
+            runs = await self.classroom.runs(code)
+            head["runs"] = runs if role == "lead" else public_runs(runs)
         if role == "lead":
             head["questions"] = [q.summary() for q in self.classroom.catalogue.for_widget(self.info.widget)]
         return dumps(head)[:-1] + f',"state":{state}}}'
@@ -190,6 +197,8 @@ class ClassConnection:
             await self.move(message)
         elif kind == "state":
             await self.classroom.move(self.info, self.classroom.check_state(self.info, message.get("state")))
+        elif kind == "runs":
+            await share_runs(self.ws.app, self.classroom, self.info, message)
         elif kind == "ask":
             await self.classroom.ask(self.info, self.question(message))
         elif kind == "reveal":

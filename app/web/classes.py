@@ -89,7 +89,7 @@ async def post_class(body: ClassCreate, request: Request, response: Response, cl
                         address_note=address.note, idle_minutes=settings.class_idle_minutes)
 
 
-async def _find(classroom: Classroom, code: str, request: Request) -> ClassInfo | Response:
+async def find_class(classroom: Classroom, code: str, request: Request) -> ClassInfo | Response:
     try:
         return await classroom.find(code, client_address(request.scope))
     except ClassError as exc:
@@ -103,7 +103,7 @@ async def _find(classroom: Classroom, code: str, request: Request) -> ClassInfo 
             responses={200: {"content": {"image/svg+xml": {}}}, 404: {}, 429: {}})
 async def get_class_qr(code: str, request: Request, classroom: ClassroomDep, settings: SettingsDep) -> Response:
     """The class's join link as a QR code (SVG), for the projector."""
-    found = await _find(classroom, code, request)
+    found = await find_class(classroom, code, request)
     if isinstance(found, Response):
         return found
     link = f"{room_address(request, settings).base}/join/{found.code}"
@@ -120,7 +120,7 @@ async def get_join(request: Request, templates: TemplatesDep, classroom: Classro
     """Type the class code; a good one goes on to /join/{code}."""
     message, status = None, 200
     if code is not None:
-        found = await _find(classroom, code, request)
+        found = await find_class(classroom, code, request)
         if isinstance(found, ClassInfo):
             return RedirectResponse(f"/join/{found.code}", status_code=303)
         message, status = json.loads(found.body)["detail"], found.status_code
@@ -132,7 +132,7 @@ async def get_join(request: Request, templates: TemplatesDep, classroom: Classro
 async def get_join_class(code: str, request: Request, templates: TemplatesDep, classroom: ClassroomDep):
     """The instructor's explorer in follow mode: it shows what the projector shows until the learner
     chooses to explore on their own."""
-    found = await _find(classroom, code, request)
+    found = await find_class(classroom, code, request)
     if not isinstance(found, ClassInfo):
         return templates.TemplateResponse(request, "join.html", {"message": json.loads(found.body)["detail"],
                                                                  "typed": code[:40]}, status_code=found.status_code)

@@ -42,11 +42,15 @@ def make_engine(app: FastAPI) -> RunEngine:
     return EmbeddedEngine(state.run_manager, settings.device, SHUTDOWN_WAIT_S)
 
 
+def engine_of(app: FastAPI) -> RunEngine:
+    """The app's engine, made on first use (a request's or a class socket's)."""
+    if getattr(app.state, "run_engine", None) is None:
+        app.state.run_engine = make_engine(app)
+    return app.state.run_engine
+
+
 def get_run_engine(request: Request) -> RunEngine:
-    state = request.app.state
-    if getattr(state, "run_engine", None) is None:
-        state.run_engine = make_engine(request.app)
-    return state.run_engine
+    return engine_of(request.app)
 
 
 @asynccontextmanager

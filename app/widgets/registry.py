@@ -38,6 +38,7 @@ class WidgetSpec:
     rules: tuple[Rule, ...] = ()
     demo: bool = True                             # has a presenter view at /demo/{name}
     classroom: bool = True                        # a class can follow it live (its script has start(params))
+    runs: int = 0                                 # live runs its page shows at once; a class relays as many
     all_params: dict[str, Param] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,7 +58,8 @@ class WidgetSpec:
         """What a page's JavaScript may read about this widget (rendered into the page as JSON)."""
         return {"name": self.name, "title": self.title,
                 "params": {k: p.as_json() for k, p in self.all_params.items()},
-                "presets": [list(p) for p in self.presets], "keys": [k.as_json() for k in self.keys]}
+                "presets": [list(p) for p in self.presets], "keys": [k.as_json() for k in self.keys],
+                "runs": self.runs}
 
 
 def _t_slider(low: float, high: float) -> Number:
@@ -115,7 +117,7 @@ _WIDGETS = [
          "seed": Number(0, 2**31 - 1, "seed", integer=True, default=0, step=1),
          "omit_class": Number(0, 9, "left-out class", integer=True)},
         presets=(("race", "SFT vs KD race"), ("missing3", "The missing 3")),
-        classroom=False),   # its state is runs in progress, not one answer per state
+        runs=4),   # a class sees the form and the instructor's runs, relayed without their ids
 ]
 
 WIDGETS: dict[str, WidgetSpec] = {spec.name: spec for spec in _WIDGETS}

@@ -37,7 +37,6 @@ def test_starting_a_class_gives_a_code_a_join_link_a_qr_code_and_a_secret(client
 
 @pytest.mark.parametrize("body,field", [
     ({"widget": "nope", "state": {}}, ["body", "widget"]),
-    ({"widget": "live-run", "state": {}}, ["body", "widget"]),
     ({"widget": "temperature", "state": {"T": 99}}, ["body", "state", "T"]),
     ({"widget": "temperature", "state": {"logits": [1, "x"]}}, ["body", "state", "logits"]),
     ({"widget": "alpha", "state": {"student": [1, 2, 3], "teacher": [1, 2]}}, ["body", "state", "teacher"]),
@@ -365,6 +364,6 @@ def test_class_sockets_per_client_are_capped_like_live_sockets(small_server):
         room.open(session["code"], None)                    # the fourth socket: the cap is 4 per client address
         fifth = room.open(session["code"], None)
         code, _ = fifth.closed_with()
-        assert code == 1013 and fifth.ws.close_reason.startswith("at most 4 class sockets per client address")
+        assert code == 1013 and fifth.ws.close_reason.startswith("at most 4 class connections per client address")
     finally:
         room.close()
