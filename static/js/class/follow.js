@@ -4,7 +4,8 @@
 // computed once for the whole room (its requests are served from those answers, not sent). Touching a
 // control detaches it ("Explore on my own": moves stay on this screen, asked of the server as usual);
 // "Follow the instructor" snaps back to the latest state. Answers to questions are counted anonymously;
-// this page alone knows what it answered and how far that was from the truth.
+// this page alone knows what it answered and how far that was from the truth. An explorer with live runs
+// (the lab) shows the instructor's runs, relayed by the server without their ids, while following.
 import { LogSlider } from "../lib/log-slider.js";
 import { routeLiveRequests } from "../lib/live.js";
 import { answerText, distanceText, drawHistogram, formatValue } from "./question-view.js";
@@ -63,7 +64,13 @@ function apply(frame) {
 function setFollowing(on) {
   following = on;
   showMode();
+  if (root.explorer.showClassRuns) root.explorer.showClassRuns(on);
   if (on) apply(latest);
+}
+
+/** The instructor's runs (slots and settings, no ids): followed in the background, shown while following. */
+function applyRuns(runs) {
+  if (runs && root.explorer.followRuns) root.explorer.followRuns(runs, code);
 }
 
 function onMessage(message) {
@@ -71,9 +78,11 @@ function onMessage(message) {
     case "welcome":
       showCount(message.followers);
       apply(message.state);
+      applyRuns(message.runs);
       showQuestion(message.question);
       break;
     case "state": apply(message); break;
+    case "runs": applyRuns(message.runs); break;
     case "count": showCount(message.followers); break;
     case "question": showQuestion(message.question); break;
     case "answered": lockAnswer(message.ask_id, message.value); break;
@@ -235,6 +244,7 @@ function start() {
     });
   }
   toggle.addEventListener("click", () => setFollowing(!following));
+  if (root.explorer.showClassRuns) root.explorer.showClassRuns(true);
   routeLiveRequests((path, body) => {
     if (!following || ended) return null;
     const answer = answers.get(requestKey(path, body));

@@ -4,9 +4,10 @@
 // enough for the back of the room. The explorer's requests then go through the class socket: the server
 // computes each once, answers this page at once and sends the same answer to every follower. The
 // class's secret (`control`) lives in this tab's sessionStorage only, so reloading the page keeps the
-// class, and it is sent only inside the socket's first message.
+// class, and it is sent only inside the socket's first message. An explorer with live runs (the lab) also
+// names the runs on its charts; the server relays them to the followers without their ids.
 import { requestJSON } from "../lib/api.js";
-import { CHANGE_EVENT } from "../lib/explorer.js";
+import { CHANGE_EVENT, RUNS_EVENT } from "../lib/explorer.js";
 import { liveJSON, routeLiveRequests } from "../lib/live.js";
 import { answerText, drawHistogram } from "./question-view.js";
 import { ClassSocket } from "./socket.js";
@@ -24,6 +25,7 @@ let explorer = null;
 let session = null;       // { code, control, display_code, join_url, qr_url, reachable, address_note }
 let socket = null;
 let lastSent = "";        // the last state sent, so a move and its change event go out once
+let lastRuns = "";        // the last runs named to the class
 let asked = null;         // the question on screen (with its counts)
 
 /** The panel takes room from the charts: they are resized (responsive Plotly charts follow the window). */
@@ -96,11 +98,8 @@ function lead() {
 }
 
 function onStatus(status, detail, code) {
-  if (status === "open") {
-    say("");
-    lastSent = "";
-    explorer.update();          // the room catches up with this page, whatever happened while away
-  } else if (status === "retrying") say(`Connection to the class lost; trying again in ${detail} s…`);
+  if (status === "open") say("");
+  else if (status === "retrying") say(`Connection to the class lost; trying again in ${detail} s…`);
   else if (status === "closed") finish(code === GONE ? "Your class has ended: it was ended elsewhere, or idle too long." : detail);
 }
 
@@ -109,6 +108,11 @@ function onMessage(message) {
     case "welcome":
       showCount(message.followers);
       showQuestion(message.question);
+      // After a reload, the lab follows again the runs the class still shows, before it names its own.
+      if (message.runs && explorer.adoptRuns) explorer.adoptRuns(message.runs);
+      lastSent = "";
+      lastRuns = "";
+      explorer.update();          // the room catches up with this page, whatever happened while away
       break;
     case "count": showCount(message.followers); break;
     case "question": showQuestion(message.question); break;
@@ -196,7 +200,17 @@ function finish(reason) {
   say(reason || "The class has ended.");
 }
 
+/** Name this page's live runs to the class (an explorer with runs: the lab). */
+function sendRuns() {
+  if (!socket || !socket.open || !explorer.classRuns) return;
+  const runs = explorer.classRuns();
+  const text = JSON.stringify(runs);
+  if (text !== lastRuns && socket.send({ type: "runs", runs })) lastRuns = text;
+}
+
 function fillQuestionChoices() {
+  // An explorer with nothing to ask about (no question, no slider: the lab) shows no "Ask the class".
+  el("class-ask").hidden = !setup.questions.length && !setup.sliders.length;
   const select = el("class-question");
   const options = setup.questions.map((q) => new Option(q.prompt, q.id));
   options.push(new Option("Your own question…", FREE));
@@ -224,6 +238,7 @@ function ready(root) {
   action("close-question").addEventListener("click", () => send("close-question"));
   action("end").addEventListener("click", endClass);
   action("hide").addEventListener("click", hideOrShow);
+  root.addEventListener(RUNS_EVENT, sendRuns);
   root.addEventListener(CHANGE_EVENT, () => {
     if (!socket || !socket.open) return;
     const state = explorer.queryState();

@@ -1,4 +1,5 @@
-// One live run: POST /api/runs, then its Server-Sent Events through EventSource.
+// One live run: POST /api/runs, then its Server-Sent Events through EventSource. Or a run this page did
+// not start: one it started before a reload (`adopt`), or a class's run relayed without its id (`watch`).
 // EventSource reconnects by itself after a dropped connection and sends Last-Event-ID, so the server
 // resumes after the last event this page saw; we close it ourselves on the run's last event.
 import { postJSON, requestJSON } from "../lib/api.js";
@@ -21,7 +22,19 @@ export class LiveRun {
     const created = await postJSON("/api/runs", this.config);
     this.id = created.id;
     this.status = created.status;
-    const source = new EventSource(created.events_url);
+    this.watch(created.events_url);
+  }
+
+  /** Follow this page's own run `id` again (after a reload): its events so far, then the live ones. */
+  adopt(id) {
+    this.id = id;
+    this.watch(`/api/runs/${encodeURIComponent(id)}/events`);
+  }
+
+  /** Follow the run's events at `url`; a run watched without its id cannot be cancelled from here. */
+  watch(url) {
+    if (this.status === "starting") this.status = "queued";
+    const source = new EventSource(url);
     this.source = source;
     const on = (type, fn) => source.addEventListener(type, (e) => fn(JSON.parse(e.data)));
     source.addEventListener("open", () => this.handlers.onConnection(true));
@@ -42,6 +55,11 @@ export class LiveRun {
         this.handlers.onConnection(false);  // EventSource is already retrying
       }
     });
+  }
+
+  /** Stop following (the run goes on on the server). */
+  close() {
+    if (this.source) this.source.close();
   }
 
   finish(status, notify) {

@@ -4,9 +4,13 @@
 // An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry, keyed by
 // the parameter names of the widget's description, app/widgets/registry.py), presetNames
 // (loadPreset(name) when there are any), reset(), and sliders (parameter name → LogSlider) for the demo keys.
+// One with live runs also offers classRuns(), adoptRuns(runs), followRuns(runs, code) and
+// showClassRuns(on) (static/js/widgets/live-run.js), which a class session uses.
 import { demoHref, numberParam } from "./url-state.js";
 
 export const CHANGE_EVENT = "explorer:change";
+// An explorer whose state includes live runs (the lab) fires this when the runs on its charts change.
+export const RUNS_EVENT = "explorer:runs";
 
 /** Tell listeners (demo link, address bar, demo keys) that the explorer's state moved. */
 export function announceChange(root) {

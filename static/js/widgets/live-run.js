@@ -1,10 +1,13 @@
-// The live distillation lab: start real training runs on the server and watch them, up to four at once.
+// The live distillation lab: start real training runs on the server and watch them, a few at once.
+//
+// It follows the explorer protocol (lib/explorer.js), so a class can follow it (static/js/class/*.js):
+// its state is the form (and the preset); the instructor's page also tells the class which runs are on
+// its charts (RUNS_EVENT, classRuns()), and a follower's page shows the class's runs, relayed by the
+// server without their ids (followRuns), until the learner explores on their own (showClassRuns(false)).
 import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
-import { markPreset, onPresetClick } from "../lib/explorer.js";
+import { RUNS_EVENT, announceChange, markPreset, onPresetClick, startExplorers } from "../lib/explorer.js";
 import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
-
-const MAX_RUNS = 4;
 // What each preset runs; its name and button come from the widget's description (app/widgets/registry.py).
 const PRESETS = {
   race: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: null },
@@ -22,10 +25,17 @@ export function runLabel(c) {
 class LiveRunLab {
   constructor(root) {
     this.root = root;
+    this.name = "live-run";
+    this.presetNames = Object.keys(PRESETS);
+    this.sliders = {};
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.form = this.el("form");
-    this.runs = [];
+    this.maxRuns = Number(root.dataset.maxRuns);   // the widget's description (app/widgets/registry.py)
+    this.own = [];            // this page's runs
+    this.followed = [];       // a class's runs (a follower's page), relayed without their ids
+    this.showingClass = false;
     this.made = 0;
+    this.preset = root.dataset.preset || "";
     this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"));
     this.charts.reset([]);
 
@@ -34,13 +44,101 @@ class LiveRunLab {
       const config = this.readForm();
       if (config) this.startRuns([config]);
     });
-    this.form.addEventListener("input", () => this.updateDemoLink());
+    this.form.addEventListener("input", () => {
+      this.preset = "";
+      markPreset(root, "");
+      announceChange(root);
+    });
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
     onPresetClick(root, (name) => this.runPreset(name));
-    this.fillForm(this.initialConfig());
+    this.initial = this.initialConfig();
+    this.fillForm(this.initial);
     this.renderTables();
+  }
+
+  /** The runs on the charts: this page's own, or the class's while following it. */
+  get runs() {
+    return this.showingClass ? this.followed : this.own;
+  }
+
+  /** The form (and preset) as a link or a class carries it, keyed as the widget's description names them. */
+  queryState() {
+    const f = this.form.elements;
+    const state = { alpha: Number(f.alpha.value), T: Number(f.temperature.value), student_hidden: f.student_hidden.value,
+                    steps: Number(f.steps.value), seed: Number(f.seed.value) };
+    if (f.omit_class.value !== "") state.omit_class = Number(f.omit_class.value);
+    return this.preset ? { preset: this.preset, ...state } : state;
+  }
+
+  /** Show a state (a follower's page: the instructor's form); starts nothing. */
+  start(params) {
+    const number = (key, fallback) => (params[key] === undefined ? fallback : Number(params[key]));
+    this.fillForm({ alpha: number("alpha", this.initial.alpha), temperature: number("T", this.initial.temperature),
+                    steps: number("steps", this.initial.steps), seed: number("seed", this.initial.seed),
+                    student_hidden: params.student_hidden || this.initial.student_hidden,
+                    omit_class: params.omit_class === undefined ? null : Number(params.omit_class) });
+    this.preset = params.preset || "";
+    markPreset(this.root, this.preset);
+  }
+
+  /** Tell listeners (a class) the form and the runs as they are now. */
+  update() {
+    announceChange(this.root);
+    this.root.dispatchEvent(new CustomEvent(RUNS_EVENT));
+  }
+
+  reset() {
+    this.preset = "";
+    markPreset(this.root, "");
+    this.fillForm(this.initial);
+  }
+
+  loadPreset(name) {
+    this.runPreset(name);
+  }
+
+  /** This page's runs as a class is told of them: their numbers and ids (only the instructor's page sends them). */
+  classRuns() {
+    return this.own.filter((r) => r.live.id).map((r) => ({ n: r.n, id: r.live.id }));
+  }
+
+  /** After a reload of the instructor's page: follow again the runs the class still shows. */
+  adoptRuns(entries) {
+    if (this.own.length || !entries.length) return;
+    for (const entry of entries) {
+      const run = this.makeRun({ omit_class: null, ...entry.config }, entry.n, this.own);
+      run.live.adopt(entry.id);
+      this.own.push(run);
+      this.made = Math.max(this.made, entry.n);
+    }
+    this.redraw();
+  }
+
+  /** A follower's page: the class's runs are now `entries` [{n, tag, config}]; runs already followed go
+   *  on, new ones are followed through the class (GET /api/classes/{code}/runs/{n}/events). */
+  followRuns(entries, code) {
+    const same = (run, entry) => run.n === entry.n && run.tag === entry.tag;
+    this.followed.filter((run) => !entries.some((e) => same(run, e))).forEach((run) => run.live.close());
+    const kept = this.followed.filter((run) => entries.some((e) => same(run, e)));
+    this.followed = entries.map((entry) => {
+      const old = kept.find((run) => same(run, entry));
+      if (old) return old;
+      const run = this.makeRun({ omit_class: null, ...entry.config }, entry.n, kept);
+      run.tag = entry.tag;
+      kept.push(run);
+      run.live.watch(`/api/classes/${encodeURIComponent(code)}/runs/${entry.n}/events`);
+      return run;
+    });
+    if (this.showingClass) this.redraw();
+  }
+
+  /** Show the class's runs (following) or this page's own (exploring on one's own). */
+  showClassRuns(on) {
+    this.showingClass = on;
+    this.root.dataset.showing = on ? "class" : "own";
+    this.redraw();
   }
 
   /** The form as the server rendered it (the lesson's or the demo link's settings, already checked, or
@@ -55,17 +153,6 @@ class LiveRunLab {
     return config;
   }
 
-  /** The "Open in demo mode" link carries the form's settings, for a presenter to open on a projector. */
-  updateDemoLink() {
-    const link = this.el("demo-link");
-    if (!link) return;
-    const f = this.form.elements;
-    const query = new URLSearchParams({ alpha: f.alpha.value, T: f.temperature.value, steps: f.steps.value,
-                                        seed: f.seed.value, student_hidden: f.student_hidden.value });
-    if (f.omit_class.value !== "") query.set("omit_class", f.omit_class.value);
-    link.href = `/demo/live-run?${query}`;
-  }
-
   fillForm(c) {
     const f = this.form.elements;
     f.alpha.value = c.alpha;
@@ -74,7 +161,6 @@ class LiveRunLab {
     f.seed.value = c.seed;
     f.student_hidden.value = String(c.student_hidden);
     f.omit_class.value = c.omit_class === null ? "" : String(c.omit_class);
-    this.updateDemoLink();
   }
 
   /** The form as a run config, or null after marking the fields that are wrong. */
@@ -105,27 +191,32 @@ class LiveRunLab {
   runPreset(name) {
     const preset = PRESETS[name];
     const seed = Number(this.form.elements.seed.value) || 0;
+    this.preset = name;
     markPreset(this.root, name);
     const configs = preset.runs.map((r) => ({ experiment: "digits", device: "auto", seed, ...preset.base, ...r }));
     this.fillForm(configs[configs.length - 1]);
+    announceChange(this.root);
     if (name === "missing3") this.el("bias-fix").checked = true;
     // A preset is a fresh comparison: finished runs make room for it.
-    this.runs.filter((r) => !r.live.active).forEach((r) => this.remove(r));
+    this.own.filter((r) => !r.live.active).forEach((r) => this.remove(r));
     this.startRuns(configs);
   }
 
   async startRuns(configs) {
     this.hideError();
-    const finished = this.runs.filter((r) => !r.live.active);
-    const room = MAX_RUNS - this.runs.length + finished.length;
+    const finished = this.own.filter((r) => !r.live.active);
+    const room = this.maxRuns - this.own.length + finished.length;
     if (configs.length > room) {
-      this.showError(`The charts hold ${MAX_RUNS} runs and ${this.runs.length - finished.length} are still ` +
+      this.showError(`The charts hold ${this.maxRuns} runs and ${this.own.length - finished.length} are still ` +
                      "training: cancel one or wait for it to finish.");
       return;
     }
     for (const config of configs) {
-      if (this.runs.length >= MAX_RUNS) this.remove(this.runs.find((r) => !r.live.active));
-      const run = this.addRun(config);
+      if (this.own.length >= this.maxRuns) this.remove(this.own.find((r) => !r.live.active));
+      this.made += 1;
+      const run = this.makeRun(config, this.made, this.own);
+      this.own.push(run);
+      this.redraw();
       try {
         await run.live.start();
         run.status = run.live.status;
@@ -135,69 +226,73 @@ class LiveRunLab {
           : err.status === 422 ? `The server refused these settings: ${err.message}` : err.message);
         break;
       }
-      this.update();
+      this.root.dispatchEvent(new CustomEvent(RUNS_EVENT));   // it has an id now: a class may follow it
+      this.refresh();
     }
   }
 
-  addRun(config) {
-    this.made += 1;
-    const [colorName, color] = RUN_COLORS.find(([, c]) => !this.runs.some((r) => r.color === c));
-    const run = { n: this.made, config, label: runLabel(config), color, colorName, records: [], final: null,
+  /** A run numbered `n`, in the first colour none of `others` has; its events update the page. */
+  makeRun(config, n, others) {
+    const [colorName, color] = RUN_COLORS.find(([, c]) => !others.some((r) => r.color === c));
+    const run = { n, config, label: runLabel(config), color, colorName, records: [], final: null,
                   status: "starting", reason: null };
     run.live = new LiveRun(config, {
       onStep: (record) => {
         run.status = "running";
         run.records.push(record);
-        this.charts.push(run, record);
-        this.update();
+        this.charts.push(run, record);     // drawn only while it is on the charts
+        this.refresh();
       },
       onDone: (final) => {
         run.status = "done";
         run.final = final;
-        this.update();
+        this.refresh();
       },
       onEnd: (status, reason) => {
         run.status = status;
         run.reason = reason;
-        if (status === "failed") this.showError(`Run ${run.n} failed: ${reason}`);
-        this.update();
+        if (status === "failed" && this.runs.includes(run)) this.showError(`Run ${run.n} failed: ${reason}`);
+        this.refresh();
       },
       onConnection: (ok) => {
         if (!ok) this.setStatus("Lost the connection to the server; retrying…");
       },
     });
-    this.runs.push(run);
-    this.charts.reset(this.runs);
-    this.update();
     return run;
+  }
+
+  redraw() {
+    this.charts.reset(this.runs);
+    this.refresh();
   }
 
   remove(run) {
     if (!run) return;
     if (run.live.active) run.live.cancel().catch(() => {});
-    this.runs = this.runs.filter((r) => r !== run);
-    this.charts.reset(this.runs);
-    this.update();
+    this.own = this.own.filter((r) => r !== run);
+    this.redraw();
+    this.root.dispatchEvent(new CustomEvent(RUNS_EVENT));
   }
 
+  /** Cancel this page's runs (never a class's: a follower's page holds no run id). */
   async cancelAll() {
     try {
-      await Promise.all(this.runs.map((r) => r.live.cancel()));
+      await Promise.all(this.own.map((r) => r.live.cancel()));
     } catch (err) {
       this.showError(`Could not cancel: ${err.message}`);
     }
-    this.update();
+    this.refresh();
   }
 
   clear() {
-    this.runs.filter((r) => !r.live.active).forEach((r) => this.remove(r));
+    this.own.filter((r) => !r.live.active).forEach((r) => this.remove(r));
     this.hideError();
   }
 
-  update() {
+  refresh() {
     const active = this.runs.filter((r) => r.live.active);
-    this.el("cancel").disabled = active.length === 0;
-    this.el("clear").disabled = this.runs.length === active.length;
+    this.el("cancel").disabled = this.showingClass || active.length === 0;
+    this.el("clear").disabled = this.showingClass || this.runs.length === active.length;
     this.root.dataset.state = active.length ? "running" : this.runs.length ? "finished" : "idle";
     const watched = active.length ? active : this.runs;
     const total = watched.reduce((n, r) => n + r.config.steps, 0);
@@ -247,12 +342,4 @@ class LiveRunLab {
   }
 }
 
-for (const root of document.querySelectorAll('[data-widget="live-run"]')) {
-  try {
-    root.lab = new LiveRunLab(root);
-  } catch (err) {
-    const box = root.querySelector('[data-role="error"]');
-    box.textContent = `The lab could not start: ${err.message}`;
-    box.hidden = false;
-  }
-}
+startExplorers("live-run", LiveRunLab);
