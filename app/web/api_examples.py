@@ -34,6 +34,7 @@ TEACHER_REQUEST = {"example": 3, "position": 1, "k": 4, "temperature": 1.0}
 TRUTH_REQUEST = ("/api/predictions/kd-loss/runner-up-20", {"state": {"logits": [4.59511985013459, 0.0], "T": 1.0}})
 COMPARE_REQUEST = {"alpha": 0.5, "temperature": 2.0, "top_k": 8, "examples": 64, "steps": 40, "seed": 0}
 CLASS_REQUEST = {"widget": "temperature", "state": {"preset": "peaky", "T": 1.0, "logits": [4.59511985013459, 0.0]}}
+LAB_CLASS_REQUEST = {"widget": "live-run", "state": {"alpha": 0.5, "T": 4, "steps": 20, "seed": 0}}
 
 
 def response(status: int, body, description: str, content_type: str = "application/json") -> dict:
@@ -87,6 +88,7 @@ def record(client) -> dict:
     qr = client.get(started.json()["qr_url"])
     examples["GET /api/classes/{code}/qr.svg"] = {"request": None, "responses": response(
         200, qr.text, "The join link as a QR code", "image/svg+xml")}
+    examples |= class_run_example(client, run_id)
 
     teacher = client.post("/api/tinylm/teacher", json=TEACHER_REQUEST)
     examples["POST /api/tinylm/teacher"] = {"summary": "The drink position of order 3, top 4 kept",
@@ -97,6 +99,27 @@ def record(client) -> dict:
                                             "request": COMPARE_REQUEST,
                                             "responses": response(200, compared.json(), "Successful Response")}
     return examples
+
+
+def class_run_example(client, run_id: str) -> dict:
+    """A class on the lab whose instructor named the run above as its run 1 (as its socket's {"type": "runs"}
+    message does; the test client's server has no socket limits in force, so it is told directly), then a
+    follower's view of that run."""
+    from app.web.class_runs import check_runs
+    from app.web.run_engine import engine_of
+
+    lab = client.post("/api/classes", json=LAB_CLASS_REQUEST).json()
+    classroom = client.app.state.classroom
+
+    async def lead() -> None:
+        info = await classroom.info(lab["code"])
+        runs = await check_runs(engine_of(client.app), info, [{"n": 1, "id": run_id}])
+        await classroom.set_runs(info, runs)
+
+    client.portal.call(lead)
+    relayed = client.get(f"/api/classes/{lab['code']}/runs/1/events")
+    return {"GET /api/classes/{code}/runs/{n}/events": {"request": None, "responses": response(
+        200, relayed.text, "The instructor's run 1, as /api/runs/{id}/events sends it", "text/event-stream")}}
 
 
 def main(path: Path = EXAMPLES_FILE) -> None:
