@@ -204,6 +204,7 @@ class LiveRunLab {
 
   async startRuns(configs) {
     this.hideError();
+    if (this.showingClass) this.showClassRuns(false);     // a learner's own runs show on their own charts
     const finished = this.own.filter((r) => !r.live.active);
     const room = this.maxRuns - this.own.length + finished.length;
     if (configs.length > room) {
