@@ -6,6 +6,7 @@ server until /healthz answers. Their output goes to a log file whose tail is sho
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -115,3 +116,21 @@ def running(*procs: Proc) -> Iterator[None]:
     finally:
         for proc in procs:
             proc.stop()
+
+
+@contextmanager
+def webs_with_a_worker(cache_dir: Path, log_dir: Path, webs: int = 2) -> Iterator[list[str]]:
+    """A real redis-server, one cpu worker and `webs` web processes on it: their URLs."""
+    from app.training.digits.teacher import DigitsTeacherCache
+    from tests.redis_server import running_redis
+
+    DigitsTeacherCache(cache_dir).get("cpu")     # trained once here, not by the worker under a test's clock
+    with running_redis() as redis_server, contextlib.ExitStack() as stack:
+        env = engine_env(redis_server.url, cache_dir)
+        stack.enter_context(running(start_worker(env, log_dir)))
+        urls = []
+        for _ in range(webs):
+            proc, url = start_web(env, log_dir)
+            stack.enter_context(running(proc))
+            urls.append(url)
+        yield urls

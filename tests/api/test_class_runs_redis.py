@@ -8,27 +8,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.training.digits.teacher import DigitsTeacherCache
 from tests.api.test_class_runs import LAB_STATE, RUN
 from tests.class_client import Room, start_class
-from tests.engine_processes import engine_env, running, start_web, start_worker
-from tests.redis_server import running_redis
+from tests.engine_processes import webs_with_a_worker
 from tests.sse_client import follow
 
 
 @pytest.fixture(scope="module")
-def two_webs_one_worker(cache_dir, tmp_path_factory) -> Iterator[tuple[str, str]]:
-    DigitsTeacherCache(cache_dir).get("cpu")     # trained once here, not by the worker under a test's clock
-    logs = tmp_path_factory.mktemp("class-runs-on-workers")
-    with running_redis() as redis_server:
-        env = engine_env(redis_server.url, cache_dir)
-        worker = start_worker(env, logs)
-        with running(worker):
-            first, a = start_web(env, logs)
-            with running(first):
-                second, b = start_web(env, logs)
-                with running(second):
-                    yield a, b
+def two_webs_one_worker(cache_dir, tmp_path_factory) -> Iterator[list[str]]:
+    with webs_with_a_worker(cache_dir, tmp_path_factory.mktemp("class-runs-on-workers")) as urls:
+        yield urls
 
 
 def test_a_follower_on_another_process_reads_the_instructors_runs_from_the_worker(two_webs_one_worker):

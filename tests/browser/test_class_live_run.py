@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_classroom import PHONE, Room
+from tests.engine_processes import webs_with_a_worker
 
 LAB = '[data-widget="live-run"]'
 
@@ -84,3 +85,29 @@ def test_the_instructors_reload_keeps_the_class_runs(room):
     assert table_text(phone, "results") == table_text(lead, "results")
     lab.get_by_role("button", name="Clear runs").click()                         # the class's charts clear too
     expect(phone.locator(f'{LAB} [data-role="results"] tbody tr')).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def two_webs_one_worker(cache_dir, tmp_path_factory) -> Iterator[list[str]]:
+    with webs_with_a_worker(cache_dir, tmp_path_factory.mktemp("class-lab-on-workers")) as urls:
+        yield urls
+
+
+def test_a_phone_on_another_process_follows_runs_trained_on_a_worker(browser, two_webs_one_worker):
+    first, second = two_webs_one_worker
+    room = Room(browser, first)
+    try:
+        lead, code = room.instructor("live-run", "?steps=200&student_hidden=16", base_url=first)
+        phone = room.follower(code, base_url=second, **PHONE)
+        lab = lead.locator(LAB)
+        lab.get_by_role("button", name="Start").click()
+        lab.get_by_label("alpha (weight on the gold label)").fill("1")
+        lab.get_by_role("button", name="Start").click()
+        expect(lab).to_have_attribute("data-state", "finished", timeout=120_000)
+        expect(phone.locator(f'{LAB} [data-role="results"] tbody tr')).to_have_count(2)
+        expect(phone.locator(LAB)).to_have_attribute("data-state", "finished", timeout=30_000)
+        assert table_text(phone, "results") == table_text(lead, "results")
+        assert table_text(phone, "curve-table") == table_text(lead, "curve-table")
+    finally:
+        problems = room.close()
+    assert not problems, problems
