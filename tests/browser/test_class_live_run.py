@@ -7,18 +7,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_classroom import PHONE, Room
+from tests.browser.test_classroom import PHONE, Room, room  # noqa: F401 - its `room` fixture, the pages' watch
 from tests.engine_processes import webs_with_a_worker
 
 LAB = '[data-widget="live-run"]'
-
-
-@pytest.fixture()
-def room(browser, base_url) -> Iterator[Room]:
-    r = Room(browser, base_url)
-    yield r
-    problems = r.close()
-    assert not problems, problems
 
 
 def table_text(page: Page, role: str) -> list[str]:
