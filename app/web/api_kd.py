@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import (high_temperature_range, kl_gradient_norms, log_log_slope, logit_matching_limit,
-                              loss_with_gradients, same_up_to_a_shift)
+from app.kd.gradients import kl_gradient_norms, logit_matching_limit, loss_with_gradients, same_up_to_a_shift
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
+from app.kd.sweeps import high_temperature_fit
 from app.kd.temperature import entropy_bits, mass_off_top, soften
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
@@ -69,15 +69,21 @@ async def post_temperature_gradients(body: TemperatureGradientsRequest) -> Tempe
     teacher = torch.tensor(body.teacher_logits, dtype=torch.float64)
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     norms, norms_t2 = kl_gradient_norms(student, teacher, temps)
-    high = high_temperature_range(temps)
+    fit = high_temperature_fit(temps, norms, norms_t2)
     # Rounding noise (~1e-17) has no slope worth reading: identical distributions have no gradient at all.
     no_pull = same_up_to_a_shift(student, teacher)
     return TemperatureGradientsResponse(
         temperatures=body.temperatures, grad_norm=norms.tolist(), grad_norm_t2=norms_t2.tolist(),
         logit_matching_limit=logit_matching_limit(student, teacher, temps).tolist(),
-        high_t_slope=None if no_pull else log_log_slope(temps[high], norms[high]),
-        high_t_slope_t2=None if no_pull else log_log_slope(temps[high], norms_t2[high]),
-        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()))
+        high_t_slope=None if no_pull else number_or_none(fit.slope),
+        high_t_slope_t2=None if no_pull else number_or_none(fit.slope_t2),
+        slope_fit_from=float(fit.fit_from), slope_fit_points=int(fit.points))
+
+
+def number_or_none(x: torch.Tensor) -> float | None:
+    """A 0-dim tensor as a JSON number; NaN (no such number) as null."""
+    value = float(x)
+    return None if value != value else value
 
 
 @router.post("/reduction")
@@ -85,13 +91,11 @@ async def post_reduction(body: ReductionRequest) -> ReductionResponse:
     """The seed's batchmean KL against the token mean, for every length of a (batch, seq, vocab) example."""
     example = sequence_example(body.batch_size, body.seq_len, body.prompt_len, body.vocab, body.seed)
     result = reduction_by_length(example, body.temperature)
-    is_masked = example.labels == IGNORE_INDEX
-    total = result.per_position.sum()
-    share = float((result.per_position * is_masked).sum() / total) if float(total) > 0 else 0.0
     return ReductionResponse(lengths=result.lengths, seed_kl=result.seed_kl, token_mean_kl=result.token_mean_kl,
                              labelled=result.labelled, masked=result.masked,
-                             per_position=result.per_position.tolist(), is_masked=is_masked.tolist(),
-                             masked_share_of_seed_kl=share)
+                             per_position=result.per_position.tolist(),
+                             is_masked=(example.labels == IGNORE_INDEX).tolist(),
+                             masked_share_of_seed_kl=result.masked_share)
 
 
 @router.post("/kl-direction")
