@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
-from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
+from app.web import api_kd, api_runs, api_tables, api_tinylm, assets, live, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "device": resolve_device(settings.device).type, "torch": torch.__version__}
 
     app.include_router(api_kd.router)
+    app.include_router(api_tables.router)
     app.include_router(live.router)
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)

@@ -51,6 +51,7 @@ class Reductions:
     labelled: torch.Tensor       # (..., L) positions with a label, over the batch
     masked: torch.Tensor         # (..., L) positions labelled -100 that the seed's KL still counts
     masked_share: torch.Tensor   # (..., L) the part of the seed's KL up to that length from masked positions
+    is_masked: torch.Tensor      # (..., B, L) the positions labelled -100
 
 
 def reductions(per_position: torch.Tensor, is_labelled: torch.Tensor, rows: torch.Tensor) -> Reductions:
@@ -74,7 +75,8 @@ def reductions(per_position: torch.Tensor, is_labelled: torch.Tensor, rows: torc
         token_mean_kl=torch.where(labelled > 0, summed_labelled / labelled.clamp(min=1), torch.nan),
         labelled=labelled,
         masked=positions - labelled,
-        masked_share=torch.where(summed > 0, summed_masked / summed, 0.0))
+        masked_share=torch.where(summed > 0, summed_masked / summed, 0.0),
+        is_masked=~is_labelled.expand(*rows.shape, batch, length))
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,15 @@ class ReductionByLength:
     per_position: torch.Tensor          # (B, L): KL at each position, for the full length
 
 
+def kl_reductions(example: SequenceExample, T: float) -> tuple[torch.Tensor, Reductions]:
+    """The example's KL at each position (B, L) and both reductions at every length."""
+    per_position = kl_per_position(example.student, example.teacher, T)
+    return per_position, reductions(per_position, example.labels != IGNORE_INDEX, torch.tensor(per_position.shape[0]))
+
+
 def reduction_by_length(example: SequenceExample, T: float) -> ReductionByLength:
     """Both reductions of the KL for every prefix length of the example, from one per-position table."""
-    per_position = kl_per_position(example.student, example.teacher, T)        # (B, L)
-    r = reductions(per_position, example.labels != IGNORE_INDEX, torch.tensor(per_position.shape[0]))
+    per_position, r = kl_reductions(example, T)
     return ReductionByLength(
         lengths=list(range(1, per_position.shape[1] + 1)),
         seed_kl=r.seed_kl.tolist(),
@@ -103,15 +110,15 @@ def reduction_by_length(example: SequenceExample, T: float) -> ReductionByLength
     )
 
 
-def reductions_by_prompt(example: SequenceExample, T: float, prompts: torch.Tensor) -> Reductions:
+def reductions_by_prompt(example: SequenceExample, T: float, prompts: torch.Tensor) -> tuple[torch.Tensor, Reductions]:
     """The example's reductions with its first q positions as prompt, for each q of `prompts` (Q,)."""
     per_position = kl_per_position(example.student, example.teacher, T)        # (B, L)
     after_prompt = torch.arange(per_position.shape[1]) >= prompts.reshape(-1, 1, 1)   # (Q, 1, L)
     is_labelled = (example.labels != IGNORE_INDEX) & after_prompt              # (Q, B, L)
-    return reductions(per_position, is_labelled, torch.full(prompts.shape, per_position.shape[0]))
+    return per_position, reductions(per_position, is_labelled, torch.full(prompts.shape, per_position.shape[0]))
 
 
-def reductions_by_batch(example: SequenceExample, T: float, batch_sizes: torch.Tensor) -> Reductions:
+def reductions_by_batch(example: SequenceExample, T: float, batch_sizes: torch.Tensor) -> tuple[torch.Tensor, Reductions]:
     """The reductions of the example's first b sequences, for each b of `batch_sizes` (K,)."""
     per_position = kl_per_position(example.student, example.teacher, T)        # (B, L)
-    return reductions(per_position, example.labels != IGNORE_INDEX, batch_sizes)
+    return per_position, reductions(per_position, example.labels != IGNORE_INDEX, batch_sizes)

@@ -15,6 +15,16 @@ from app.kd.gradients import (PartGradients, high_temperature_range, kl_gradient
 from app.kd.loss import IGNORE_INDEX, KLReduction, kl_per_position
 
 
+# The alpha explorer's sweep chart: the loss's parts at 101 values of alpha.
+SWEEP_ALPHAS = torch.linspace(0.0, 1.0, 101, dtype=torch.float64)
+
+
+def alpha_sweep(ce: torch.Tensor, kd_term: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """alpha·CE, (1 − alpha)·T²·KL and their sum at each of SWEEP_ALPHAS: straight lines in alpha."""
+    weighted_ce, weighted_kd = SWEEP_ALPHAS * ce, (1.0 - SWEEP_ALPHAS) * kd_term
+    return weighted_ce, weighted_kd, weighted_ce + weighted_kd
+
+
 @dataclass(frozen=True)
 class LossAcrossAlphas:
     """alpha·CE + (1 − alpha)·T²·KL and its gradients at P values of alpha, T fixed."""

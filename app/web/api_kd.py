@@ -9,7 +9,7 @@ from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
 from app.kd.gradients import kl_gradient_norms, logit_matching_limit, loss_with_gradients, same_up_to_a_shift
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
-from app.kd.sweeps import high_temperature_fit
+from app.kd.sweeps import SWEEP_ALPHAS, alpha_sweep, high_temperature_fit
 from app.kd.temperature import entropy_bits, mass_off_top, soften
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
@@ -49,15 +49,14 @@ async def post_loss(body: LossRequest) -> LossResponse:
     result = loss_with_gradients(student, teacher, torch.tensor(body.labels), body.alpha, body.temperature,
                                  kl_reduction=body.kl_reduction)
     parts = result.parts
-    alphas = torch.linspace(0.0, 1.0, 101, dtype=torch.float64)
-    sweep_ce, sweep_kd = alphas * parts.ce, (1.0 - alphas) * parts.kd_term
+    sweep_ce, sweep_kd, sweep_loss = alpha_sweep(parts.ce, parts.kd_term)
     T = body.temperature
     return LossResponse(
         loss=float(parts.loss), ce=float(parts.ce), kl=float(parts.kl), kd_term=float(parts.kd_term),
         weighted_ce=float(parts.weighted_ce), weighted_kd=float(parts.weighted_kd),
         grad=LossGradients(ce=result.grad_ce.tolist(), kd=result.grad_kd.tolist(), total=result.grad_total.tolist()),
-        alpha_sweep=AlphaSweep(alpha=alphas.tolist(), weighted_ce=sweep_ce.tolist(), weighted_kd=sweep_kd.tolist(),
-                               loss=(sweep_ce + sweep_kd).tolist()),
+        alpha_sweep=AlphaSweep(alpha=SWEEP_ALPHAS.tolist(), weighted_ce=sweep_ce.tolist(), weighted_kd=sweep_kd.tolist(),
+                               loss=sweep_loss.tolist()),
         probs=LossProbabilities(student=student.softmax(-1).tolist(), student_t=(student / T).softmax(-1).tolist(),
                                 teacher_t=(teacher / T).softmax(-1).tolist()))
 
