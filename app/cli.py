@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.training.distill_cli import add_distill
-from app.training.tinylm_cli import add_tinylm_commands
+from app.cli_distill import add_distill
+from app.cli_tinylm import add_tinylm_commands
 
 
 def _serve(args: argparse.Namespace) -> int:

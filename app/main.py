@@ -7,10 +7,12 @@ from fastapi import FastAPI
 from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
+from app.training.digits.experiment import DigitsExperiment
+from app.training.tinylm.experiment import TinyLMExperiment
 from app.web import api_kd, api_runs, api_tables, api_tinylm, assets, live, pages
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from app.web.templating import known_widgets, make_templates, widget_renderer
+from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,8 +26,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
     app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
     app.state.templates = templates
+    templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
+    # Each experiment's teacher and caches, one per app: the runs and /api/tinylm share them.
+    app.state.digits = DigitsExperiment(settings.cache_dir)
+    app.state.tinylm = TinyLMExperiment(settings.cache_dir)
 
     @app.get("/healthz", tags=["health"])
     async def get_health() -> dict[str, str]:

@@ -45,11 +45,6 @@ def two_peak_teacher(separation: float, left_weight: float, width: float) -> tor
                              torch.tensor([left_weight], dtype=torch.float64), width)[0]
 
 
-def kl(log_p: torch.Tensor, log_q: torch.Tensor) -> torch.Tensor:
-    """KL(p ‖ q) = Σ p (log p − log q) over the last axis. Both finite here: bumps never reach p = 0."""
-    return (log_p.exp() * (log_p - log_q)).sum(dim=-1)
-
-
 # Two students whose KL differs by less than this (relative; absolute below 1) count as equally good, and
 # the first of them (the lowest peak position, then width) wins. A teacher with equal shares is exactly
 # mirror-symmetric, so its two best reverse-KL students tie up to rounding; without this rule the winner

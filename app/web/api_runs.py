@@ -87,7 +87,7 @@ def get_run_manager(request: Request) -> RunManager:
     state = request.app.state
     if getattr(state, "run_manager", None) is None:
         settings: Settings = state.settings
-        state.run_manager = RunManager(build_registry(settings.cache_dir), limits_from(settings))
+        state.run_manager = RunManager(build_registry(state.digits, state.tinylm), limits_from(settings))
     return state.run_manager
 
 

@@ -3,23 +3,24 @@
 The torch work (the teacher's first training, student runs) happens on a worker thread, never on the
 event loop. Comparisons are limited: one at a time (a second gets 429), bounded steps, and a wall-time
 limit that cancels the run (503 with the reason). Answers are deterministic for a given body, so
-recent ones are kept and a reload is instant.
+recent ones are kept (per app, in `app.state.tinylm_answers`) and a reload is instant.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from pathlib import Path
+from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from app.device import resolve_device
-from app.training import tinylm_task as task
-from app.training.tinylm_compare import compare
-from app.training.tinylm_inspect import INSPECT_EXAMPLES, inspect
-from app.training.tinylm_teacher import Teacher, get_teacher
+from app.training.tinylm import task
+from app.training.tinylm.compare import compare
+from app.training.tinylm.experiment import TinyLMExperiment
+from app.training.tinylm.inspect_teacher import INSPECT_EXAMPLES, inspect
+from app.training.tinylm.teacher import TinyLMTeacher
 from app.web.deps import SettingsDep
 from app.web.schemas import Alpha, StrictBody
 
@@ -104,42 +105,70 @@ class CompareAnswer(BaseModel):
     seconds: float
 
 
-async def _teacher(cache_dir: Path) -> Teacher:
-    # The first call trains the teacher (seconds); get_teacher's lock makes concurrent first calls wait.
-    return await to_thread.run_sync(get_teacher, cache_dir)
+class CompareAnswers:
+    """Recent comparison answers by request body, and the lock that lets one comparison run at a time.
+
+    A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
+    (several test servers run in one process) the request arrives on.
+    """
+
+    KEEP = 16
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answers: OrderedDict[tuple, dict] = OrderedDict()
+
+    def remember(self, key: tuple, answer: dict) -> None:
+        self.answers[key] = answer
+        while len(self.answers) > self.KEEP:
+            self.answers.popitem(last=False)
+
+
+def get_tinylm(request: Request) -> TinyLMExperiment:
+    return request.app.state.tinylm
+
+
+def get_compare_answers(request: Request) -> CompareAnswers:
+    state = request.app.state
+    if getattr(state, "tinylm_answers", None) is None:
+        state.tinylm_answers = CompareAnswers()
+    return state.tinylm_answers
+
+
+TinyLMDep = Annotated[TinyLMExperiment, Depends(get_tinylm)]
+AnswersDep = Annotated[CompareAnswers, Depends(get_compare_answers)]
+
+
+async def _teacher(tinylm: TinyLMExperiment) -> TinyLMTeacher:
+    # The first call trains the teacher (seconds); the teacher cache's lock makes concurrent first calls wait.
+    return await to_thread.run_sync(tinylm.teacher)
 
 
 @router.post("/teacher")
-async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
+async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
-    teacher = await _teacher(settings.cache_dir)
+    teacher = await _teacher(tinylm)
     return await to_thread.run_sync(lambda: inspect(teacher, body.example, body.position, body.k,
                                                     body.temperature))
 
 
-# A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
-# (several test servers run in one process) the request arrives on.
-_compare_lock = threading.Lock()
-_answers: OrderedDict[tuple, dict] = OrderedDict()
-_KEEP = 16
-
-
 @router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
+async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep,
+                       cache: AnswersDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
-    key = (str(settings.cache_dir), *body.model_dump().values())
-    if key in _answers:
-        return _answers[key]
-    if not _compare_lock.acquire(blocking=False):
+    key = tuple(body.model_dump().values())
+    if key in cache.answers:
+        return cache.answers[key]
+    if not cache.lock.acquire(blocking=False):
         raise HTTPException(429, "Another comparison is running; try again in a few seconds.")
     try:
-        teacher = await _teacher(settings.cache_dir)
+        await _teacher(tinylm)
         cancel = threading.Event()
         timer = threading.Timer(settings.max_run_seconds, cancel.set)
         timer.start()
         try:
             answer = await to_thread.run_sync(lambda: compare(
-                teacher, device=resolve_device(settings.device), cancel=cancel, **body.model_dump()))
+                tinylm, device=resolve_device(settings.device), cancel=cancel, **body.model_dump()))
         except RuntimeError as err:
             if cancel.is_set():
                 raise HTTPException(503, f"The comparison took longer than {settings.max_run_seconds:g} s "
@@ -148,8 +177,6 @@ async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAn
         finally:
             timer.cancel()
     finally:
-        _compare_lock.release()
-    _answers[key] = answer
-    while len(_answers) > _KEEP:
-        _answers.popitem(last=False)
+        cache.lock.release()
+    cache.remember(key, answer)
     return answer

@@ -18,6 +18,12 @@ def make_templates(templates_dir: Path, static_dir: Path) -> Jinja2Templates:
     return templates
 
 
+def course_catalogue(track) -> dict[str, list[str]]:
+    """{lesson slug: [question ids]} of the published lessons: the browser's progress store sets aside
+    answers to questions that are no longer asked, so they are never counted."""
+    return {slug: [q.id for q in lesson.meta.quiz] for slug, lesson in track.lessons.items()}
+
+
 def known_widgets(templates_dir: Path) -> set[str]:
     """A widget exists when its partial does: templates/_partials/widgets/NAME.html."""
     return {p.stem for p in (templates_dir / WIDGETS_DIR).glob("*.html")}

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from app.kd.topk import capture_topk
-from app.training import tinylm_task as task
-from app.training.capture import CaptureMeta, capture_from_records
+from app.training.tinylm import task
+from app.training.tinylm.capture import CaptureMeta, capture_from_records
 
 
 @pytest.fixture(scope="module")
