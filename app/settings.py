@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     max_run_steps: int = Field(default=5_000, ge=1)
     max_run_seconds: float = Field(default=60.0, gt=0)
 
+    # Shared state between server processes: class sessions (and runs) on Redis. Unset: all in this process.
+    redis_url: str | None = None
+
 
 @lru_cache
 def get_settings() -> Settings:

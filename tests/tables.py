@@ -132,7 +132,7 @@ def assert_same(got: Any, want: Any, tol: float = 1e-12, where: str = "") -> Non
         assert isinstance(got, list) and len(got) == len(want), f"{where}: lengths {len(got)} != {len(want)}"
         for k, (g, w) in enumerate(zip(got, want)):
             assert_same(g, w, tol, f"{where}[{k}]")
-    elif want is None or got is None or isinstance(want, bool):
+    elif want is None or got is None or isinstance(want, (bool, str)):
         assert got == want, f"{where}: {got!r} != {want!r}"
     else:
         assert abs(got - want) <= tol * max(1.0, abs(want)), f"{where}: {got!r} != {want!r}"
