@@ -1,4 +1,4 @@
-"""Start the real app with uvicorn in a subprocess (its own process, like production) for benchmarks."""
+"""Start the real app in a subprocess (its own process, like production) for benchmarks."""
 from __future__ import annotations
 
 import os
@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -16,15 +17,41 @@ sys.path.insert(0, str(ROOT))
 from tests.live_server import free_port  # noqa: E402
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int          # uvicorn's process; with --workers, its workers are its children
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server and every process under it, so far."""
+        total, todo = 0.0, [self.pid]
+        tick = os.sysconf("SC_CLK_TCK")
+        while todo:
+            pid = todo.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            todo += [int(c) for c in children]
+        return total
+
+
 @contextmanager
-def running_server(extra_env: dict[str, str] | None = None):
+def serving(workers: int = 1, extra_env: dict[str, str] | None = None):
+    """uvicorn on a free port (`brewslm serve --workers N` when N > 1); yields a Server."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+    if workers > 1:
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+                   "--log-level", "warning"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
@@ -34,7 +61,14 @@ def running_server(extra_env: dict[str, str] | None = None):
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def running_server(extra_env: dict[str, str] | None = None):
+    """The app in one uvicorn process; yields its URL."""
+    with serving(1, extra_env) as server:
+        yield server.url

@@ -31,14 +31,16 @@ class SliderGrid:
     scale: Literal["linear", "log"] = "linear"
     decimals: int = 2
 
-    def value_at(self, position: int) -> float:
-        """LogSlider.fromPosition, then LogSlider.set's clamp and rounding, in the same float64 steps."""
+    def value_at(self, position: int) -> float | int:
+        """LogSlider.fromPosition, then LogSlider.set's clamp and rounding, in the same float64 steps
+        (an int on a whole-number slider, as JSON carries it)."""
         t = position / self.positions
         if self.scale == "linear":
             v = self.low + t * (self.high - self.low)
         else:
             v = math.exp(math.log(self.low) + t * (math.log(self.high) - math.log(self.low)))
-        return to_fixed(min(self.high, max(self.low, v)), self.decimals)
+        rounded = to_fixed(min(self.high, max(self.low, v)), self.decimals)
+        return int(rounded) if self.decimals == 0 else rounded
 
     def values(self) -> torch.Tensor:
         """The value at every position, 0..positions (neighbours may share a value after rounding)."""
