@@ -31,14 +31,20 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.settings import get_settings
+    from app.web.server_limits import uvicorn_options
 
     settings = get_settings()
     problem = workers_problem(args.workers, args.reload, settings.redis_url)
     if problem:
         print(f"brewslm serve: {problem}", file=sys.stderr)
         return 2
+    # The app would lower uvicorn's limits to these at start-up anyway (app/web/server_limits.py); saying
+    # them here keeps them visible where the server is started.
     uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-                reload=args.reload, workers=args.workers, log_level="info", ws_max_size=2 * settings.max_body_bytes,
+                reload=args.reload, workers=args.workers, log_level="info", **uvicorn_options(settings),
+                # uvicorn kills a worker that misses a 5 s health ping; one still importing torch on a busy
+                # machine can, and would be restarted forever.
+                timeout_worker_healthcheck=60,
                 # Open live-run event streams would otherwise hold a Ctrl-C for up to a run's time limit.
                 timeout_graceful_shutdown=5)
     return 0

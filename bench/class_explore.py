@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from websockets.asyncio.client import connect
 
 from _server import serving
-from app.web.slider_grids import SLIDERS, T_SQUARED_CURVE
+from app.web.table_answers import T_SQUARED_CURVE
+from app.widgets import widget_spec
+from app.widgets.slider_positions import reachable_values, value_at
 from tests import tables
 from tests.redis_server import RedisProcess, require_redis_server
 
@@ -93,10 +95,10 @@ EXPLORERS = [
 
 def _exact_value(explorer: str, param: str, rng: random.Random) -> float | None:
     """A value typed into the exact-value field that no slider position reaches (None: every value is reachable)."""
-    grid = SLIDERS[explorer][param]
-    reachable = set(grid.values().tolist())
+    slider = widget_spec(explorer).param(param)
+    reachable = set(reachable_values(slider))
     for _ in range(100):
-        value = round(rng.uniform(grid.low, grid.high), grid.decimals)
+        value = round(rng.uniform(slider.low, slider.high), 0 if slider.integer else slider.decimals)
         if value not in reachable:
             return value
     return None
@@ -154,8 +156,9 @@ class Session:
     def __init__(self, learner: Learner, explorer: Explorer) -> None:
         self.learner, self.e, self.rng = learner, explorer, learner.rng
         self.inputs = self.rng.choice(explorer.presets)
-        self.positions = {p: self.rng.randint(0, SLIDERS[explorer.name][p].positions) for p in explorer.sliders}
-        self.values = {p: SLIDERS[explorer.name][p].value_at(pos) for p, pos in self.positions.items()}
+        self.spec = widget_spec(explorer.name)
+        self.positions = {p: self.rng.randint(0, self.spec.param(p).positions) for p in explorer.sliders}
+        self.values = {p: value_at(self.spec.param(p), pos) for p, pos in self.positions.items()}
         self.tables: dict[str, tables.Table] = {}
         self.table_keys: dict[str, str] = {}
         self.asking: dict[str, str] = {}
@@ -248,17 +251,17 @@ class Session:
         tick = 1 / MOVES_PER_SECOND
         while time.perf_counter() < end:
             param = self.rng.choice(list(self.e.sliders))
-            grid = SLIDERS[self.e.name][param]
+            slider = self.spec.param(param)
             step = self.rng.choice([-1, 1])
             next_move = time.perf_counter()
             for _ in range(int(self.rng.uniform(1, 3) * MOVES_PER_SECOND)):
                 if time.perf_counter() >= end:
                     break
                 pos = self.positions[param] + step * self.rng.randint(1, 8)
-                if not 0 <= pos <= grid.positions:
-                    step, pos = -step, min(grid.positions, max(0, pos))
+                if not 0 <= pos <= slider.positions:
+                    step, pos = -step, min(slider.positions, max(0, pos))
                 self.positions[param] = pos
-                self.values[param] = grid.value_at(pos)
+                self.values[param] = value_at(slider, pos)
                 self.move(param)
                 next_move += tick
                 await asyncio.sleep(max(0.0, next_move - time.perf_counter()))

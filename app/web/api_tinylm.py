@@ -1,9 +1,12 @@
 """/api/tinylm: the small language model of lessons 4.2 and 4.4 over JSON.
 
 The torch work (the teacher's first training, student runs) happens on a worker thread, never on the
-event loop. Comparisons are limited: one at a time (a second gets 429), bounded steps, and a wall-time
-limit that cancels the run (503 with the reason). Answers are deterministic for a given body, so
-recent ones are kept (per app, in `app.state.tinylm_answers`) and a reload is instant.
+event loop. Comparisons take seconds, so they run one at a time in their own lane, waiting their turn
+round-robin between client addresses (app/web/lane.py): a client looping comparisons waits behind the
+others instead of keeping them at 429. A client may have BREWSLM_COMPARE_PER_CLIENT waiting or running,
+the server BREWSLM_COMPARE_WAITING waiting; past either, 429 with Retry-After naming the limit. Steps
+are bounded, and a wall-time limit cancels a run (503 with the reason). Answers are deterministic for a
+given body, so recent ones are kept (per app, in `app.state.tinylm_answers`) and a reload is instant.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from app.training.tinylm.compare import compare
 from app.training.tinylm.experiment import TinyLMExperiment
 from app.training.tinylm.inspect_teacher import INSPECT_EXAMPLES, inspect
 from app.training.tinylm.teacher import TinyLMTeacher
-from app.web.deps import SettingsDep
+from app.web.clients import ClientDep
+from app.web.deps import CompareLaneDep, HeavyLaneDep, SettingsDep
 from app.web.schemas import Alpha, StrictBody
 
 router = APIRouter(prefix="/api/tinylm", tags=["tinylm"])
@@ -106,16 +110,11 @@ class CompareAnswer(BaseModel):
 
 
 class CompareAnswers:
-    """Recent comparison answers by request body, and the lock that lets one comparison run at a time.
-
-    A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
-    (several test servers run in one process) the request arrives on.
-    """
+    """Recent comparison answers by request body (one comparison at a time is the compare lane's job)."""
 
     KEEP = 16
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.answers: OrderedDict[tuple, dict] = OrderedDict()
 
     def remember(self, key: tuple, answer: dict) -> None:
@@ -145,38 +144,37 @@ async def _teacher(tinylm: TinyLMExperiment) -> TinyLMTeacher:
 
 
 @router.post("/teacher")
-async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep) -> TeacherView:
+async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep, lane: HeavyLaneDep,
+                       client: ClientDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
     teacher = await _teacher(tinylm)
-    return await to_thread.run_sync(lambda: inspect(teacher, body.example, body.position, body.k,
-                                                    body.temperature))
+    return await lane.run(client, lambda: inspect(teacher, body.example, body.position, body.k, body.temperature))
+
+
+def _compare_within_time_limit(body: CompareRequest, settings, tinylm: TinyLMExperiment) -> dict:
+    """One comparison on this thread, cancelled after the server's wall-time limit (timed from its start)."""
+    tinylm.teacher()   # trained on first use (seconds), before the run's clock starts
+    cancel = threading.Event()
+    timer = threading.Timer(settings.max_run_seconds, cancel.set)
+    timer.start()
+    try:
+        return compare(tinylm, device=resolve_device(settings.device), cancel=cancel, **body.model_dump())
+    except RuntimeError as err:
+        if cancel.is_set():
+            raise HTTPException(503, f"The comparison took longer than {settings.max_run_seconds:g} s "
+                                     f"and was stopped; try fewer steps.") from None
+        raise HTTPException(500, str(err)) from None
+    finally:
+        timer.cancel()
 
 
 @router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep,
-                       cache: AnswersDep) -> CompareAnswer:
+async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep, cache: AnswersDep,
+                       lane: CompareLaneDep, client: ClientDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
     key = tuple(body.model_dump().values())
     if key in cache.answers:
         return cache.answers[key]
-    if not cache.lock.acquire(blocking=False):
-        raise HTTPException(429, "Another comparison is running; try again in a few seconds.")
-    try:
-        await _teacher(tinylm)
-        cancel = threading.Event()
-        timer = threading.Timer(settings.max_run_seconds, cancel.set)
-        timer.start()
-        try:
-            answer = await to_thread.run_sync(lambda: compare(
-                tinylm, device=resolve_device(settings.device), cancel=cancel, **body.model_dump()))
-        except RuntimeError as err:
-            if cancel.is_set():
-                raise HTTPException(503, f"The comparison took longer than {settings.max_run_seconds:g} s "
-                                         f"and was stopped; try fewer steps.") from None
-            raise HTTPException(500, str(err)) from None
-        finally:
-            timer.cancel()
-    finally:
-        cache.lock.release()
+    answer = await lane.run(client, lambda: _compare_within_time_limit(body, settings, tinylm))
     cache.remember(key, answer)
     return answer

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from app.content.render import DirectiveError
 from app.web.assets import PLOTLY_URL, make_static_url
+from app.widgets import clean_query, widget_spec
 
 WIDGETS_DIR = Path("_partials") / "widgets"
 
@@ -30,8 +32,16 @@ def known_widgets(templates_dir: Path) -> set[str]:
 
 
 def widget_renderer(templates: Jinja2Templates):
+    """render(name, params, uid, demo) -> the widget's HTML. The template gets `widget.spec`, the widget's
+    description (app/widgets), for its title, presets and limits. A lesson's directive parameters are
+    checked against it: a bad one stops start-up naming the lesson (demo links are cleaned before)."""
     def render(name: str, params: dict[str, str], uid: str, demo: bool = False) -> str:
+        spec = widget_spec(name)
+        if spec is not None:
+            params, notices = clean_query(spec, params)
+            if notices:
+                raise DirectiveError(f"widget {name}: {' '.join(notices)}")
         template = templates.env.get_template(f"{WIDGETS_DIR.as_posix()}/{name}.html")
-        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo})
+        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo, "spec": spec})
 
     return render

@@ -1,10 +1,12 @@
 // Presenter view (/demo/NAME): keyboard control, the state mirrored in the address bar, copy link,
 // full screen and the key list. Works with any explorer that follows lib/explorer.js's protocol,
 // so a new demo only needs its widget.
-import { CHANGE_EVENT, presetLabel } from "./lib/explorer.js";
+import { CHANGE_EVENT, nudgeParam, presetLabel } from "./lib/explorer.js";
 import { replaceQuery } from "./lib/url-state.js";
 
 const stage = document.querySelector("[data-demo-widget]");
+// The widget's description (app/widgets/registry.py), rendered by the server: which keys move which slider.
+const spec = JSON.parse(document.getElementById("widget-spec").textContent);
 const status = document.querySelector('[data-role="demo-status"]');
 const dialog = document.querySelector('[data-role="keys-dialog"]');
 
@@ -42,18 +44,17 @@ async function copyLink() {
   }
 }
 
+const ARROWS = { ArrowRight: ["sideways", 1], ArrowLeft: ["sideways", -1], ArrowUp: ["updown", 1], ArrowDown: ["updown", -1] };
+
 /** The actions a key can trigger on an explorer; null when that explorer has no such control. */
 function keyAction(explorer, event) {
-  const big = event.shiftKey ? 5 : 1;
-  const sideways = explorer.nudgeT || explorer.nudgeMain;   // ←/→: T, or the explorer's main control
-  switch (event.key) {
-    case "ArrowRight": return sideways && (() => sideways.call(explorer, big));
-    case "ArrowLeft": return sideways && (() => sideways.call(explorer, -big));
-    case "ArrowUp": return explorer.nudgeAlpha && (() => explorer.nudgeAlpha(big));
-    case "ArrowDown": return explorer.nudgeAlpha && (() => explorer.nudgeAlpha(-big));
-    case "r": case "R": return () => { explorer.reset(); say("Reset to the starting view."); };
-    default: break;
+  if (ARROWS[event.key]) {
+    const [keys, sign] = ARROWS[event.key];
+    const binding = spec.keys.find((k) => k.keys === keys);
+    const positions = binding && sign * binding.positions * (event.shiftKey ? 5 : 1);
+    return binding && (() => nudgeParam(explorer, binding.param, positions));
   }
+  if (event.key === "r" || event.key === "R") return () => { explorer.reset(); say("Reset to the starting view."); };
   if (/^[1-9]$/.test(event.key)) {
     const name = explorer.presetNames[Number(event.key) - 1];
     return name && (() => { explorer.loadPreset(name); say(`Preset ${event.key}: ${presetLabel(explorer.root, name)}.`); });

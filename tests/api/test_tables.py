@@ -4,10 +4,15 @@ Over real HTTP: the table once, then POST /api/kd/* at the row's value, compared
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from websockets.sync.client import connect
 
-from app.web.slider_grids import SLIDERS
+from app.web.kd_operations import TABLE_OPERATIONS
+from app.widgets import widget_spec
+from app.widgets.slider_positions import reachable_values
 from tests import tables
 from tests.tables import Table, assert_same
 
@@ -88,7 +93,7 @@ def test_a_table_has_one_row_per_value_the_slider_reaches(client, path, widget, 
     body = client.post(path, json=state).json()
     table = Table(body)
     assert (body["widget"], body["param"]) == (widget, param)
-    reachable = sorted(set(SLIDERS[widget][param].values().tolist()))
+    reachable = reachable_values(widget_spec(widget).param(param))
     assert table.values.tolist() == reachable
     assert all(len(rows) == len(reachable) for rows in table.rows.values())
 
@@ -127,3 +132,15 @@ def test_bad_table_requests_get_a_422_naming_the_field(client, path, body, field
     r = client.post(path, json=body)
     assert r.status_code == 422, r.text
     assert any(e["loc"][1] == field and words in e["msg"] for e in r.json()["detail"]), r.json()
+
+
+def test_every_table_answers_over_the_live_socket_exactly_as_its_post(client, base_url):
+    cases = {path: state for path, state, _, _ in CASES.values()}
+    assert set(cases) == set(TABLE_OPERATIONS)
+    with connect(base_url.replace("http://", "ws://") + "/api/live", origin=base_url, open_timeout=10,
+                 max_size=2**22) as ws:
+        for i, (path, state) in enumerate(cases.items()):
+            ws.send(json.dumps({"id": i, "path": path, "body": state}))
+            reply = json.loads(ws.recv(timeout=30))
+            assert (reply["id"], reply["status"]) == (i, 200), reply
+            assert reply["body"] == client.post(path, json=state).json(), path

@@ -1,10 +1,10 @@
 // What every explorer shares: start-up with a readable error, the "changed" event, and the lesson's
 // "Open in demo mode" link kept equal to the explorer's current state.
 //
-// An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry),
-// presetNames (loadPreset(name) when there are any), reset(), and optionally nudgeT(steps),
-// nudgeAlpha(steps) or nudgeMain(steps) for the demo keys.
-import { demoHref } from "./url-state.js";
+// An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry, keyed by
+// the parameter names of the widget's description, app/widgets/registry.py), presetNames
+// (loadPreset(name) when there are any), reset(), and sliders (parameter name → LogSlider) for the demo keys.
+import { demoHref, numberParam } from "./url-state.js";
 
 export const CHANGE_EVENT = "explorer:change";
 
@@ -38,6 +38,19 @@ export function markPreset(root, name) {
   root.querySelectorAll("[data-preset-choice]").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.presetChoice === name));
   });
+}
+
+/** Set each slider (parameter name → LogSlider) from a link's or lesson's text parameters, else its default. */
+export function setSliders(sliders, params) {
+  for (const [key, slider] of Object.entries(sliders)) slider.set(numberParam(params[key], slider.defaultValue), "init");
+}
+
+/** Move the slider of parameter `param` by `positions` steps; false when the explorer has no such slider. */
+export function nudgeParam(explorer, param, positions) {
+  const slider = explorer.sliders && explorer.sliders[param];
+  if (!slider) return false;
+  slider.nudge(positions);
+  return true;
 }
 
 /** Record on the chart which state it now shows, once Plotly has drawn it (tests and the benchmark wait on it). */

@@ -5,9 +5,7 @@ import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
 
 const MAX_RUNS = 4;
-// Each field: [min, max, integer?]. The server checks again and names the field if it disagrees.
-const LIMITS = { alpha: [0, 1, false], temperature: [0.5, 20, false], steps: [10, 5000, true],
-                 seed: [0, 2 ** 31 - 1, true] };
+// What each preset runs; its name and button come from the widget's description (app/widgets/registry.py).
 const PRESETS = {
   race: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: null },
           runs: [{ alpha: 1 }, { alpha: 0.5 }] },
@@ -45,16 +43,14 @@ class LiveRunLab {
     this.renderTables();
   }
 
-  /** Settings from the lesson's directive or the demo page's query string; bad values fall back. */
+  /** The form as the server rendered it (the lesson's or the demo link's settings, already checked, or
+   *  the defaults), then the preset's settings if one is named. */
   initialConfig() {
-    const d = this.root.dataset;
-    const number = (text, fallback) => (text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
-    const omit = number(d.omitClass, null);
-    const config = { alpha: number(d.alpha, 0.5), temperature: number(d.temperature, 4), steps: number(d.steps, 2000),
-                     seed: number(d.seed, 0), student_hidden: number(d.studentHidden, 32),
-                     omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null };
-    if (![8, 16, 32, 64].includes(config.student_hidden)) config.student_hidden = 32;
-    const preset = PRESETS[d.preset];
+    const f = this.form.elements;
+    const config = { alpha: Number(f.alpha.value), temperature: Number(f.temperature.value), steps: Number(f.steps.value),
+                     seed: Number(f.seed.value), student_hidden: Number(f.student_hidden.value),
+                     omit_class: f.omit_class.value === "" ? null : Number(f.omit_class.value) };
+    const preset = PRESETS[this.root.dataset.preset];
     if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
     return config;
   }
@@ -88,8 +84,10 @@ class LiveRunLab {
     const config = { experiment: "digits", device: "auto",
                      student_hidden: Number(f.student_hidden.value),
                      omit_class: f.omit_class.value === "" ? null : Number(f.omit_class.value) };
-    for (const [name, [min, max, integer]] of Object.entries(LIMITS)) {
-      const input = f[name];
+    // Each number field carries its limits (min, max, data-integer) from the widget's description; the
+    // server checks again and names the field if it disagrees.
+    for (const input of this.form.querySelectorAll('input[type="number"]')) {
+      const [name, min, max, integer] = [input.name, Number(input.min), Number(input.max), input.dataset.integer === "true"];
       const value = Number(input.value);
       const ok = input.value.trim() !== "" && Number.isFinite(value) && value >= min && value <= max &&
         (!integer || Number.isInteger(value));
