@@ -1,7 +1,8 @@
 // Slider tables: an explorer's answers at every value a slider can reach, fetched once per state of the
 // other inputs (POST /api/tables/{widget}/{param}, app/web/api_tables.py), so a drag is drawn with no
 // round trip. A value the slider cannot reach (typed into the exact-value field) still asks the server.
-import { latestOnly, postJSON } from "./api.js";
+import { latestOnly } from "./api.js";
+import { liveJSON } from "./live.js";
 import { nested, unpack } from "./packed.js";
 
 // After the other inputs change (a preset, the logits, another slider), a slider's table is fetched
@@ -61,7 +62,8 @@ export class SliderTable {
  *   sliders[param].body(s) → the table request: the state without that slider
  *   sliders[param].value(s)→ the slider's value in the state
  *   sliders[param].read(table, i, s) → the answer at row i, shaped as single's answer
- *   render(answer, state, table)  (table: the slider table it came from, or null)
+ *   render(answer, state, table)  (table: a slider table of the state's other inputs, the one it came
+ *                                  from if it did, for fixed axes; null when there is none yet)
  *
  * update(state, moved) draws the state (synchronously when a table holds it) and keeps the moved
  * slider's table fresh; engage(param) fetches a slider's table before its first move.
@@ -73,13 +75,15 @@ export class ExplorerData {
     this.tables = {};        // param → SliderTable
     this.state = null;
     this.drawn = null;       // the state last drawn
-    this.ask = latestOnly(single, (answer, state) => this.draw(answer, state, null), onError);
+    this.moved = null;       // the slider that moved last
+    this.ask = latestOnly(single, (answer, state) => this.draw(answer, state, this.anyTable(state)), onError);
     this.asking = {};        // param → the key of the table on its way
+    this.failed = {};        // param → the key of a table the server would not give: not asked again
     this.fetchers = Object.fromEntries(Object.entries(sliders).map(([param, s]) => [param, latestOnly(
-      ({ key, body }) => postJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
+      ({ key, body }) => liveJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
       (table) => this.received(param, table),
       // A table that fails costs only round trips: every state can still be asked for on its own.
-      () => { this.asking[param] = null; },
+      () => { this.failed[param] = this.asking[param]; this.asking[param] = null; },
     )]));
     this.refreshTimer = null;
   }
@@ -94,18 +98,34 @@ export class ExplorerData {
     return table && state && table.key === this.keyOf(param, state) ? table : null;
   }
 
+  /** The sliders, the one that moved last first: its table keeps the axes still while it is dragged. */
+  order() {
+    const params = Object.keys(this.sliders);
+    return this.moved ? [this.moved, ...params.filter((p) => p !== this.moved)] : params;
+  }
+
   /** The answer for `state` from a table, or null when no table holds it. */
   fromTables(state) {
-    for (const [param, slider] of Object.entries(this.sliders)) {
+    for (const param of this.order()) {
       const table = this.tableFor(param, state);
-      const i = table ? table.indexOf(slider.value(state)) : -1;
-      if (i >= 0) return { answer: slider.read(table, i, state), table };
+      const i = table ? table.indexOf(this.sliders[param].value(state)) : -1;
+      if (i >= 0) return { answer: this.sliders[param].read(table, i, state), table };
+    }
+    return null;
+  }
+
+  /** A table of the state's other inputs (it may not hold the state itself): what fixed axes are sized by. */
+  anyTable(state) {
+    for (const param of this.order()) {
+      const table = this.tableFor(param, state);
+      if (table) return table;
     }
     return null;
   }
 
   update(state, moved = null) {
     this.state = state;
+    if (moved && this.sliders[moved]) this.moved = moved;
     const found = this.fromTables(state);
     if (found) {
       this.ask.cancel();
@@ -117,11 +137,16 @@ export class ExplorerData {
     this.scheduleRefresh(moved);
   }
 
+  /** Fetch `param`'s table as soon as its slider is touched, focused or pressed: before its first move. */
+  watch(param, range) {
+    for (const type of ["pointerdown", "focus", "keydown"]) range.addEventListener(type, () => this.engage(param));
+  }
+
   /** Fetch `param`'s table for the current state unless it is here or on its way. */
   engage(param) {
     if (!this.state || !this.sliders[param]) return;
     const key = this.keyOf(param, this.state);
-    if (this.tableFor(param) || this.asking[param] === key) return;
+    if (this.tableFor(param) || this.asking[param] === key || this.failed[param] === key) return;
     this.asking[param] = key;
     this.fetchers[param]({ key, body: this.sliders[param].body(this.state) });
   }
