@@ -27,9 +27,15 @@ from app.web.table_bodies import (AlphaTableRequest, AlphaTemperatureTableReques
                                   KLWeightTableRequest, ReductionBatchTableRequest, ReductionLengthTableRequest,
                                   ReductionPromptTableRequest, SliderTable, SoftenTableRequest, TSquaredTableRequest)
 
-# The T² explorer's curves: 48 temperatures evenly spaced in log T over its slider's range (0.5 to 50). The
-# page asks for an exact T with these (they come with its table), so the curve never moves under the mark.
-T_SQUARED_CURVE = torch.tensor([0.5 * (50 / 0.5) ** (i / 47) for i in range(48)], dtype=torch.float64)
+
+def _log_spaced(low: float, high: float, count: int) -> torch.Tensor:
+    return torch.tensor([low * (high / low) ** (i / (count - 1)) for i in range(count)], dtype=torch.float64)
+
+
+# The T² explorer's curves: 48 temperatures evenly spaced in log T over its slider's range. The page asks
+# for an exact T with these (they come with its table), so the curve never moves under the mark.
+_T_SQUARED = widget_spec("t-squared").param("T")
+T_SQUARED_CURVE = _log_spaced(_T_SQUARED.low, _T_SQUARED.high, 48)
 
 
 def slider_values(widget: str, param: str) -> torch.Tensor:

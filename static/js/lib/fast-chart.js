@@ -28,15 +28,19 @@ export function linePath(xs, ys) {
   return path;
 }
 
-/** The area under a step line whose steps sit midway between the points (Plotly's line.shape "hvh"). */
-export function stepAreaPath(xs, ys) {
-  const last = xs.length - 1;
-  let path = `M${point(xs[0], 0)}L${point(xs[0], ys[0])}`;
-  for (let i = 1; i <= last; i++) {
+/** A step line whose steps sit midway between the points (Plotly's line.shape "hvh"). */
+export function stepPath(xs, ys) {
+  let path = `M${point(xs[0], ys[0])}`;
+  for (let i = 1; i < xs.length; i++) {
     const mid = (xs[i - 1] + xs[i]) / 2;
-    path += `L${point(mid, ys[i - 1])}L${point(mid, ys[i])}`;
+    path += `L${point(mid, ys[i - 1])}L${point(mid, ys[i])}L${point(xs[i], ys[i])}`;
   }
-  return `${path}L${point(xs[last], ys[last])}L${point(xs[last], 0)}Z`;
+  return path;
+}
+
+/** The area between that step line and zero (Plotly's fill "tozeroy"). */
+export function stepAreaPath(xs, ys) {
+  return `M${point(xs[0], 0)}L${stepPath(xs, ys).slice(1)}L${point(xs[xs.length - 1], 0)}Z`;
 }
 
 /** Bars on a category axis: bar i spans category positions i + offset to i + offset + width, 0 to ys[i]. */
@@ -53,10 +57,11 @@ export function barsPath(ys, offset, width) {
  * that the chart's fixed axes turn into a circle (so the chart must have been drawn, and its ranges fixed).
  */
 export function markersPath(el, xs, ys, radius) {
-  const size = el._fullLayout && el._fullLayout._size;          // the plot area, in pixels
-  const [x0, x1] = el.layout.xaxis.range;
-  const [y0, y1] = el.layout.yaxis.range;
-  if (!size) return "";
+  const full = el._fullLayout;                                   // Plotly's drawn layout: not there before a first draw
+  if (!full || !full._size) return "";
+  const size = full._size;                                       // the plot area, in pixels
+  const [x0, x1] = full.xaxis.range;
+  const [y0, y1] = full.yaxis.range;
   const rx = (radius * (x1 - x0)) / size.w;
   const ry = (radius * (y1 - y0)) / size.h;
   const k = 0.5523;                                               // four cubic Béziers make a circle
@@ -68,6 +73,13 @@ export function markersPath(el, xs, ys, radius) {
            `C${point(x - rx, y - k * ry)} ${point(x - k * rx, y - ry)} ${point(x, y - ry)}` +
            `C${point(x + k * rx, y - ry)} ${point(x + rx, y - k * ry)} ${point(x + rx, y)}Z`;
   }).join("");
+}
+
+/** A diamond marker of `size` pixels at data point (x, y), like Plotly's marker symbol "diamond". */
+export function diamondShape(x, y, color, size = 12) {
+  const r = size / 2;
+  return { type: "path", path: `M 0,${-r} L ${r},0 L 0,${r} L ${-r},0 Z`, xsizemode: "pixel", ysizemode: "pixel",
+           xanchor: x, yanchor: y, fillcolor: color, line: { color: "#fff", width: 1 }, layer: "above" };
 }
 
 /** A path shape in data coordinates: a line (color, width, dash) and, with `fill`, a filled area. */
@@ -98,19 +110,27 @@ export class FastChart {
   /**
    * Show a figure. `key` names everything but the shapes and annotations (axes, categories, series):
    * while it is unchanged only the shapes and annotations are redrawn now, and the traces follow once the
-   * chart is still. Returns Plotly's promise for what it draws now.
+   * chart is still. `shapes` may be a function of the chart element, for shapes sized from the drawn plot
+   * area (markersPath): after a full redraw it is called again. Returns a promise for what is drawn now.
    */
   draw({ key, traces, layout, shapes = [], annotations = [] }) {
-    this.latest = { traces, layout: { ...layout, shapes, annotations } };
+    // A path shape with no path (markers before the plot area is known) is left out.
+    const shapesOf = (el) => (typeof shapes === "function" ? shapes(el) : shapes).filter((sh) => sh.path !== "");
+    this.latest = { traces, layout: { ...layout, shapes: shapesOf(this.el), annotations } };
     clearTimeout(this.timer);
     if (key !== this.key || !this.el.data) {
       this.key = key;
-      return this.redraw();
+      const drawing = Promise.resolve(this.redraw());
+      if (typeof shapes !== "function") return drawing;
+      return drawing.then(() => {
+        this.latest.layout.shapes = shapesOf(this.el);
+        return plotly().relayout(this.el, { shapes: this.latest.layout.shapes });
+      });
     }
     this.stale = true;
     this.el.dataset.traces = "behind";
     this.timer = setTimeout(() => this.sync(), SYNC_AFTER_MS);
-    return plotly().relayout(this.el, { shapes, annotations });
+    return plotly().relayout(this.el, { shapes: this.latest.layout.shapes, annotations });
   }
 
   /** Bring the hover traces up to what the shapes show. */
