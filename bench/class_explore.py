@@ -159,6 +159,7 @@ class Session:
         self.spec = widget_spec(explorer.name)
         self.positions = {p: self.rng.randint(0, self.spec.param(p).positions) for p in explorer.sliders}
         self.values = {p: value_at(self.spec.param(p), pos) for p, pos in self.positions.items()}
+        self.prompt_set = self.values.get("prompt_len", 0)
         self.tables: dict[str, tables.Table] = {}
         self.table_keys: dict[str, str] = {}
         self.asking: dict[str, str] = {}
@@ -169,6 +170,8 @@ class Session:
 
     def table_body(self, param: str) -> dict:
         others = {s.field: self.values[p] for p, s in self.e.sliders.items() if p != param}
+        if self.e.name == "reduction" and param == "seq_len":
+            others["prompt_len"] = self.prompt_set          # as the page asks (static/js/widgets/reduction.js)
         return {**self.inputs, **others}
 
     def single_body(self) -> dict:
@@ -201,8 +204,10 @@ class Session:
         task.add_done_callback(self.tasks.discard)
 
     def move(self, moved: str | None, exact: bool = False) -> None:
-        if self.e.name == "reduction" and self.values["prompt_len"] > self.values["seq_len"]:
-            self.values["prompt_len"] = self.values["seq_len"]     # the page keeps the prompt inside
+        if self.e.name == "reduction":      # the page shows the prompt the learner set, cut to the length
+            if moved == "prompt_len":
+                self.prompt_set = min(self.values["prompt_len"], self.values["seq_len"])
+            self.values["prompt_len"] = min(self.prompt_set, self.values["seq_len"])
         self.waiting.append((time.perf_counter(), exact))
         if self.learner.use_tables and self.from_tables():
             self.wanted = None

@@ -10,9 +10,8 @@ import { nested, unpack } from "./packed.js";
 const REFRESH_AFTER_MS = 300;
 
 export class SliderTable {
-  constructor(body, key, request) {
+  constructor(body, key) {
     this.key = key;
-    this.request = request;                          // what it was asked for: the other inputs
     this.values = unpack(body.values).data;          // ascending; row i answers values[i]
     this.index = new Map();
     this.values.forEach((v, i) => this.index.set(v, i));
@@ -58,13 +57,11 @@ export class SliderTable {
 /**
  * Where an explorer's numbers come from: its slider tables when the state is in one, else the server.
  *
- *   single(state)          → Promise of the POST /api/kd/* answer for the state
+ *   single.path, single.body(s) → the explorer's POST /api/kd/* endpoint and its request for a state
  *   sliders[param].path    → the table's endpoint
  *   sliders[param].body(s) → the table request: the state without that slider
  *   sliders[param].value(s)→ the slider's value in the state
  *   sliders[param].read(table, i, s) → the answer at row i, shaped as single's answer
- *   sliders[param].holds(request, s) → optional: whether a table asked for with `request` answers the
- *                          state's other inputs (by default: `request` is body(s))
  *   render(answer, state, table)  (table: a slider table of the state's other inputs, the one it came
  *                                  from if it did, for fixed axes; null when there is none yet)
  *
@@ -79,11 +76,13 @@ export class ExplorerData {
     this.state = null;
     this.drawn = null;       // the state last drawn
     this.moved = null;       // the slider that moved last
-    this.ask = latestOnly(single, (answer, state) => this.draw(answer, state, this.anyTable(state)), onError);
+    this.single = single;
+    this.ask = latestOnly((state) => liveJSON(single.path, single.body(state)),
+                          (answer, state) => this.draw(answer, state, this.anyTable(state)), onError);
     this.asking = {};        // param → the key of the table on its way
     this.failed = {};        // param → the key of a table the server would not give: not asked again
     this.fetchers = Object.fromEntries(Object.entries(sliders).map(([param, s]) => [param, latestOnly(
-      ({ key, body }) => liveJSON(s.path, body).then((answer) => new SliderTable(answer, key, body)),
+      ({ key, body }) => liveJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
       (table) => this.received(param, table),
       // A table that fails costs only round trips: every state can still be asked for on its own.
       () => { this.failed[param] = this.asking[param]; this.asking[param] = null; },
@@ -98,9 +97,7 @@ export class ExplorerData {
   /** A table of the current state's other inputs for `param`, whether or not it holds the value. */
   tableFor(param, state = this.state) {
     const table = this.tables[param];
-    if (!table || !state) return null;
-    const { holds } = this.sliders[param];
-    return (holds ? holds(table.request, state) : table.key === this.keyOf(param, state)) ? table : null;
+    return table && state && table.key === this.keyOf(param, state) ? table : null;
   }
 
   /** The sliders, the one that moved last first: its table keeps the axes still while it is dragged. */

@@ -3,7 +3,6 @@
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { barsPath, diamondShape, FastChart, hoverOnly, linePath, pathShape } from "../lib/fast-chart.js";
-import { liveJSON } from "../lib/live.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
 import { alphaAlpha, alphaT } from "../lib/table-readers.js";
@@ -35,7 +34,7 @@ class AlphaExplorer {
     const inputs = (s) => ({ student_logits: [s.student], teacher_logits: [s.teacher], labels: [s.label], kl_reduction: "seed" });
     // A drag of alpha or of T is drawn from that slider's table (its whole range, the other inputs fixed).
     this.data = new ExplorerData({
-      single: (s) => liveJSON("/api/kd/loss", { ...inputs(s), alpha: s.alpha, temperature: s.T }),
+      single: { path: "/api/kd/loss", body: (s) => ({ ...inputs(s), alpha: s.alpha, temperature: s.T }) },
       sliders: {
         alpha: { path: "/api/tables/alpha/alpha", body: (s) => ({ ...inputs(s), temperature: s.T }),
                  value: (s) => s.alpha, read: alphaAlpha },

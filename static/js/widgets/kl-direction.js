@@ -3,7 +3,6 @@
 import { baseLayout, COLORS, fillTableWhenShown, niceCeil } from "../lib/charts.js";
 import { announceChange, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart, hoverOnly, linePath, pathShape, stepAreaPath, stepPath } from "../lib/fast-chart.js";
-import { liveJSON } from "../lib/live.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { klDirection } from "../lib/table-readers.js";
 import { ExplorerData } from "../lib/tables.js";
@@ -21,7 +20,7 @@ class KLDirectionExplorer {
     this.landscapeChart = new FastChart(this.el("landscape-chart"));
     // Each slider's drag is drawn from its table: the search at every position, the other slider fixed.
     this.data = new ExplorerData({
-      single: (s) => liveJSON("/api/kd/kl-direction", { separation: s.separation, left_weight: s.weight, width: 1.0 }),
+      single: { path: "/api/kd/kl-direction", body: (s) => ({ separation: s.separation, left_weight: s.weight, width: 1.0 }) },
       sliders: {
         separation: { path: "/api/tables/kl-direction/separation", value: (s) => s.separation, read: klDirection,
                       body: (s) => ({ left_weight: s.weight, width: 1.0 }) },

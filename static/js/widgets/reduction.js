@@ -5,7 +5,6 @@ import { baseLayout, COLORS, fillTableWhenShown, formatPercent, niceCeil } from 
 import { announceChange, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart, hoverOnly, linePath, markersPath, pathShape } from "../lib/fast-chart.js";
 import { drawHeatGrid, SCALES } from "../lib/heat-grid.js";
-import { liveJSON } from "../lib/live.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { reductionBatch, reductionLength, reductionPrompt } from "../lib/table-readers.js";
 import { ExplorerData } from "../lib/tables.js";
@@ -23,13 +22,13 @@ class ReductionExplorer {
     this.lengthChart = new FastChart(this.el("length-chart"));
     // Each slider's drag is drawn from its table (its whole range, the other two fixed).
     this.data = new ExplorerData({
-      single: (s) => liveJSON("/api/kd/reduction", { ...EXAMPLE, batch_size: s.batch, seq_len: s.len, prompt_len: s.prompt }),
+      single: { path: "/api/kd/reduction",
+                body: (s) => ({ ...EXAMPLE, batch_size: s.batch, seq_len: s.len, prompt_len: s.prompt }) },
       sliders: {
-        // At a length below the prompt the prompt is that length (update() keeps it inside), so a length
-        // table answers every state whose prompt is its prompt cut to the length.
+        // Asked for with the prompt the learner set: at a shorter length the table's answer has the prompt
+        // cut to that length, which is what update() shows.
         seq_len: { path: "/api/tables/reduction/seq_len", value: (s) => s.len, read: reductionLength,
-                   body: (s) => ({ ...EXAMPLE, batch_size: s.batch, prompt_len: s.prompt }),
-                   holds: (asked, s) => asked.batch_size === s.batch && Math.min(asked.prompt_len, s.len) === s.prompt },
+                   body: (s) => ({ ...EXAMPLE, batch_size: s.batch, prompt_len: s.promptSet }) },
         prompt_len: { path: "/api/tables/reduction/prompt_len", value: (s) => s.prompt, read: reductionPrompt,
                       body: (s) => ({ ...EXAMPLE, batch_size: s.batch, seq_len: s.len }) },
         batch_size: { path: "/api/tables/reduction/batch_size", value: (s) => s.batch, read: reductionBatch,
@@ -52,6 +51,7 @@ class ReductionExplorer {
   start(params) {
     this.initial = params;
     setSliders(this.sliders, params);
+    this.promptSet = this.prompt.value;
     this.update();
   }
 
@@ -60,9 +60,13 @@ class ReductionExplorer {
   reset() { this.start(this.initial); }
 
   update(moved = null) {
-    // A prompt cannot be longer than the sequence: keep the prompt slider inside it.
-    if (this.prompt.value > this.len.value) this.prompt.set(this.len.value, "init");
-    this.data.update({ len: this.len.value, prompt: this.prompt.value, batch: this.batch.value }, moved);
+    // A prompt cannot be longer than the sequence: the prompt slider shows the prompt the learner set, cut
+    // to the length. A shorter sequence cuts it and a longer one gives it back, so a drag of the length
+    // never loses the prompt (nor its table).
+    if (moved === "prompt_len") this.promptSet = Math.min(this.prompt.value, this.len.value);
+    const prompt = Math.min(this.promptSet, this.len.value);
+    if (this.prompt.value !== prompt) this.prompt.set(prompt, "init");
+    this.data.update({ len: this.len.value, prompt, batch: this.batch.value, promptSet: this.promptSet }, moved);
     announceChange(this.root);
   }
 

@@ -3,7 +3,6 @@
 import { baseLayout, COLORS, dotShape, fillTableWhenShown } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart } from "../lib/fast-chart.js";
-import { liveJSON } from "../lib/live.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
 import { tSquaredT } from "../lib/table-readers.js";
@@ -34,8 +33,8 @@ class TSquaredExplorer {
     this.chart = new FastChart(this.el("chart"));
     // A drag of T is drawn from its table: every marked T the slider reaches, for these logits.
     this.data = new ExplorerData({
-      single: (s) => liveJSON("/api/kd/temperature-gradients",
-        { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...this.grid, s.T] }),
+      single: { path: "/api/kd/temperature-gradients",
+                body: (s) => ({ student_logits: s.student, teacher_logits: s.teacher, temperatures: [...this.grid, s.T] }) },
       sliders: { T: { path: "/api/tables/t-squared/T", value: (s) => s.T, read: tSquaredT,
                       body: (s) => ({ student_logits: s.student, teacher_logits: s.teacher }) } },
       render: (answer, s, table) => this.render(answer, s, table),

@@ -2,7 +2,6 @@
 import { baseLayout, COLORS, fillTableWhenShown, formatPercent } from "../lib/charts.js";
 import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { barsPath, FastChart, hoverOnly, pathShape } from "../lib/fast-chart.js";
-import { liveJSON } from "../lib/live.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogitsField, readLogitsField } from "../lib/logits-field.js";
 import { temperatureT } from "../lib/table-readers.js";
@@ -30,7 +29,7 @@ class TemperatureExplorer {
     this.labels = [];
     // A drag of T is drawn from its table (every T the slider reaches, one request per set of logits).
     this.data = new ExplorerData({
-      single: (state) => liveJSON("/api/kd/soften", { logits: state.logits, temperatures: [1, state.T] }),
+      single: { path: "/api/kd/soften", body: (state) => ({ logits: state.logits, temperatures: [1, state.T] }) },
       sliders: { T: { path: "/api/tables/temperature/T", body: (state) => ({ logits: state.logits }),
                       value: (state) => state.T, read: temperatureT } },
       render: (answer, state) => this.render(answer, state),
