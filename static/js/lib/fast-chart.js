@@ -108,15 +108,15 @@ export class FastChart {
   }
 
   /**
-   * Show a figure. `key` names everything but the shapes and annotations (axes, categories, series):
-   * while it is unchanged only the shapes and annotations are redrawn now, and the traces follow once the
+   * Show a figure. `key` names everything but the shapes (axes, categories, series, annotations):
+   * while it is unchanged only the shapes are redrawn now, and the traces follow once the
    * chart is still. `shapes` may be a function of the chart element, for shapes sized from the drawn plot
    * area (markersPath): after a full redraw it is called again. Returns a promise for what is drawn now.
    */
-  draw({ key, traces, layout, shapes = [], annotations = [] }) {
+  draw({ key, traces, layout, shapes = [] }) {
     // A path shape with no path (markers before the plot area is known) is left out.
     const shapesOf = (el) => (typeof shapes === "function" ? shapes(el) : shapes).filter((sh) => sh.path !== "");
-    this.latest = { traces, layout: { ...layout, shapes: shapesOf(this.el), annotations } };
+    this.latest = { traces, layout: { ...layout, shapes: shapesOf(this.el) } };
     clearTimeout(this.timer);
     if (key !== this.key || !this.el.data) {
       this.key = key;
@@ -130,7 +130,7 @@ export class FastChart {
     this.stale = true;
     this.el.dataset.traces = "behind";
     this.timer = setTimeout(() => this.sync(), SYNC_AFTER_MS);
-    return plotly().relayout(this.el, { shapes: this.latest.layout.shapes, annotations });
+    return plotly().relayout(this.el, { shapes: this.latest.layout.shapes });
   }
 
   /** Bring the hover traces up to what the shapes show. */

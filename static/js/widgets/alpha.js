@@ -145,14 +145,14 @@ class AlphaExplorer {
     });
     const shapes = [
       ...lines.map(([y, , color, dash]) => pathShape(linePath(sw.alpha, y), { color, width: 3, dash })),
-      { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
+      // its label is the line's own (a shape label redraws with the shape; an annotation would replot)
+      { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" },
+        label: { text: `alpha = ${s.alpha.toFixed(2)}`, textposition: "end", xanchor: "left", yanchor: "top", padding: 6 } },
       dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
       dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
       dotShape(s.alpha, answer.loss, totalColor),
     ];
-    const annotations = [{ x: s.alpha, yref: "paper", y: 1, yanchor: "top", xanchor: "left", xshift: 6,
-                           text: `alpha = ${s.alpha.toFixed(2)}`, showarrow: false }];
-    return this.sweepChart.draw({ key: String(top), traces, layout, shapes, annotations });
+    return this.sweepChart.draw({ key: String(top), traces, layout, shapes });
   }
 
   /** A round bound either side (niceCeil) that holds while a slider moves: over its whole table when there is one. */

@@ -113,14 +113,14 @@ class ReductionExplorer {
     });
     // Markers are drawn in data units sized from the plot area: a function of the drawn chart.
     const shapes = (chart) => [
+      // the prompt's span, labelled by its own shape label (an annotation would replot on every move)
       ...(s.prompt ? [{ type: "rect", x0: 0.5, x1: s.prompt + 0.5, yref: "paper", y0: 0, y1: 1, line: { width: 0 },
-                        fillcolor: "rgba(154,165,177,0.25)", layer: "below" }] : []),
+                        fillcolor: "rgba(154,165,177,0.25)", layer: "below",
+                        label: { text: "prompt", textposition: "top left", padding: 4 } }] : []),
       ...series.map(([y, , , color]) => pathShape(linePath(answer.lengths, y), { color, width: 3 })),
       ...series.map(([y, , , color]) => pathShape(markersPath(chart, answer.lengths, y, 4), { color, width: 1, fill: color })),
     ];
-    const annotations = s.prompt ? [{ x: 0.5, xanchor: "left", xshift: 4, yref: "paper", y: 1, yanchor: "top", text: "prompt",
-                                       showarrow: false }] : [];
-    return this.lengthChart.draw({ key: String(top), traces, layout, shapes, annotations });
+    return this.lengthChart.draw({ key: String(top), traces, layout, shapes });
   }
 
   drawPositions(answer) {

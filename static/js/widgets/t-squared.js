@@ -119,17 +119,17 @@ class TSquaredExplorer {
       uirevision: "keep",
     });
     const shapes = [
+      // labelled by its own shape label: an annotation would replot the chart whenever the range moved
       { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
-        fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
+        fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below",
+        label: { text: "slope fitted here", textposition: "top center", padding: 4 } },
       { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
       // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
       ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
         .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: dotEdge, width: 1.5 } })),
     ];
-    const annotations = [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * tMax)), yref: "paper", y: 1.03, showarrow: false,
-                           text: "slope fitted here" }];
     const key = JSON.stringify([GRID, traces.map((t) => t.y)]);
-    markDrawn(this.el("chart"), s.T.toFixed(2), this.chart.draw({ key, traces, layout, shapes, annotations }));
+    markDrawn(this.el("chart"), s.T.toFixed(2), this.chart.draw({ key, traces, layout, shapes }));
     this.el("slope").textContent = slopeText(answer.high_t_slope);
     this.el("slope-t2").textContent = slopeText(answer.high_t_slope_t2);
     this.el("norm-t").textContent = sci(at("grad_norm"));
