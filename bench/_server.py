@@ -4,17 +4,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import free_port  # noqa: E402
+from tests.live_server import free_port, wait_until_healthy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -51,16 +48,7 @@ def serving(workers: int = 1, extra_env: dict[str, str] | None = None):
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+        wait_until_healthy(url, proc, timeout=120)
         yield Server(url, proc.pid)
     finally:
         proc.terminate()

@@ -4,14 +4,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.cli import workers_problem
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_until_healthy
 from tests.tables import assert_same
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,16 +71,7 @@ def test_two_workers_serve_the_same_answers(redis_server, client):
     url = f"http://127.0.0.1:{port}"
     workers: list[int] = []
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "the two-worker server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(url, proc, timeout=120)
         # uvicorn's supervisor, and under it one process per worker (plus multiprocessing's tracker)
         workers += [pid for pid in _children(proc.pid) if "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()]
         assert len(workers) == 2

@@ -125,29 +125,27 @@ def test_a_drag_asks_nothing_once_the_table_is_in_and_draws_the_servers_numbers(
             assert_same(plotted, field(server), where=f"{widget} {param} {chart_role}[{trace}]")
 
 
+def drag(page, widget: str, role: str, param: str, key: str, presses: int) -> tuple[object, dict]:
+    """Press `key` on a slider once its table is in; the explorer's element and the server's answer for where it lands."""
+    w = page.locator(f"[data-widget={widget}]")
+    w.locator(f"[data-role={role}-slider]").focus()
+    wait_for_table(page, w.element_handle(), param)
+    for _ in range(presses):
+        page.keyboard.press(key)
+    _, request, _ = drawn_and_asked(page, w.element_handle())
+    return w, server_answer(page, request)
+
+
 def test_the_drawn_lines_and_bars_are_the_servers_numbers(page):
     """The shapes a drag draws (not only the hover traces under them) sit at the server's numbers."""
     open_lesson(page)
-    w = page.locator("[data-widget=kl-direction]")
-    w.locator("[data-role=weight-slider]").focus()
-    wait_for_table(page, w.element_handle(), "left_weight")
-    for _ in range(9):
-        page.keyboard.press("ArrowLeft")
-    _, request, _ = drawn_and_asked(page, w.element_handle())
-    server = server_answer(page, request)
+    w, server = drag(page, "kl-direction", "weight", "left_weight", "ArrowLeft", 9)
     paths = page.evaluate("el => el.layout.shapes.map((s) => s.path)", w.locator("[data-role=fit-chart]").element_handle())
-    forward = page.evaluate(f"({PATH_YS})", paths[2])
-    assert_same(forward, server["forward"]["probs"])
+    assert_same(page.evaluate(f"({PATH_YS})", paths[2]), server["forward"]["probs"])
 
-    t = page.locator("[data-widget=temperature]")
-    t.locator("[data-role=t-slider]").focus()
-    wait_for_table(page, t.element_handle(), "T")
-    for _ in range(25):
-        page.keyboard.press("ArrowRight")
-    _, request, _ = drawn_and_asked(page, t.element_handle())
-    server = server_answer(page, request)
+    w, server = drag(page, "temperature", "t", "T", "ArrowRight", 25)
     bars = page.evaluate("el => el.layout.shapes[0].path.split('Z').filter(Boolean).map((r) => Number(r.split('L')[1].split(',')[1]))",
-                         t.locator("[data-role=chart]").element_handle())
+                         w.locator("[data-role=chart]").element_handle())
     assert_same(bars, server["probs"][1])
 
 
