@@ -7,8 +7,8 @@ Each learner is one page: one live socket (WS /api/live), and every explorer of 
 (1–8 positions a move), pauses 0.3–1 s, and between drags may load another preset or type an exact value
 the slider cannot reach. Like the pages (static/js/lib/tables.js) it draws a move from a slider table when
 it holds one, asks the server for anything else (one request in flight, only the newest state sent
-again), fetches the moved slider's table when it has none for the other inputs, and refreshes the tables
-it has used once it has been still 300 ms. `--mode requests` is the page before tables: every move asks.
+again), asks for a slider's table when the slider is grabbed (pointerdown, a frame before its first move)
+if it has none for the other inputs, and refreshes the tables it has used once it has been still 300 ms. `--mode requests` is the page before tables: every move asks.
 
 A move's latency runs from the move to the moment an answer for it, or for a later move, is in hand
 (a table's row read, or a reply). Printed: the p95 of each learner (median and worst over the class),
@@ -116,8 +116,8 @@ class Stats:
 class Learner:
     """One page: its socket, and the explorer it is on (state, tables, the request in flight)."""
 
-    def __init__(self, url: str, rng: random.Random, use_tables: bool) -> None:
-        self.url, self.rng, self.use_tables = url, rng, use_tables
+    def __init__(self, url: str, rng: random.Random, use_tables: bool, address: str) -> None:
+        self.url, self.rng, self.use_tables, self.address = url, rng, use_tables, address
         self.ids = itertools.count(1)
         self.replies: dict[int, asyncio.Future] = {}
         self.stats = Stats()
@@ -141,7 +141,10 @@ class Learner:
                 future.set_result((reply, len(message)))
 
     async def run(self, seconds_each: float) -> None:
-        async with connect(self.url.replace("http", "ws", 1) + "/api/live", max_size=2**24) as self.ws:
+        # Each learner from an address of its own (127.0.0.2, .3, …: all of 127/8 is this machine), as the
+        # laptops of a room are: the server's per-client limits then see forty clients, not one.
+        async with connect(self.url.replace("http", "ws", 1) + "/api/live", max_size=2**24,
+                           local_addr=(self.address, 0)) as self.ws:
             reader = asyncio.create_task(self.read_replies())
             try:
                 for explorer in EXPLORERS:
@@ -258,7 +261,9 @@ class Session:
             param = self.rng.choice(list(self.e.sliders))
             slider = self.spec.param(param)
             step = self.rng.choice([-1, 1])
-            next_move = time.perf_counter()
+            if self.learner.use_tables:
+                self.engage(param)               # pointerdown on the slider: the page asks for its table
+            next_move = time.perf_counter() + tick      # the first move comes a frame or two later
             for _ in range(int(self.rng.uniform(1, 3) * MOVES_PER_SECOND)):
                 if time.perf_counter() >= end:
                     break
@@ -272,7 +277,7 @@ class Session:
                 await asyncio.sleep(max(0.0, next_move - time.perf_counter()))
             await self.pause()
             choice = self.rng.random()
-            if choice < 0.2 and len(self.e.presets) > 1:
+            if choice < 0.2 and len(self.e.presets) > 1:    # another preset: the other inputs change
                 self.inputs = self.rng.choice(self.e.presets)
                 self.move(None)
                 await self.pause()
@@ -300,7 +305,7 @@ def p95(values: list[float]) -> float:
 
 
 async def class_of(url: str, learners: int, seconds: float, use_tables: bool) -> list[Learner]:
-    group = [Learner(url, random.Random(i), use_tables) for i in range(learners)]
+    group = [Learner(url, random.Random(i), use_tables, f"127.0.{(i + 2) // 250}.{(i + 2) % 250}") for i in range(learners)]
     await asyncio.gather(*(learner.run(seconds / len(EXPLORERS)) for learner in group))
     return group
 

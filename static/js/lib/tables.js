@@ -84,8 +84,12 @@ export class ExplorerData {
     this.fetchers = Object.fromEntries(Object.entries(sliders).map(([param, s]) => [param, latestOnly(
       ({ key, body }) => liveJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
       (table) => this.received(param, table),
-      // A table that fails costs only round trips: every state can still be asked for on its own.
-      () => { this.failed[param] = this.asking[param]; this.asking[param] = null; },
+      // A table that fails costs only round trips: every state can still be asked for on its own. A busy
+      // server (429) or a lost connection may give it later; a refusal (4xx) would refuse it again.
+      (err) => {
+        if (err.status !== 429 && err.status !== 0) this.failed[param] = this.asking[param];
+        this.asking[param] = null;
+      },
     )]));
     this.refreshTimer = null;
   }
