@@ -48,25 +48,27 @@ class Settings(BaseSettings):
     # JSON bodies and live messages nested deeper than this get 400 before validation.
     max_json_depth: int = Field(default=32, ge=2, le=200)
     # WS /api/live: the largest message (bigger gets 413; past 2× the server closes the socket, 1009),
-    # sockets per client address and in all, each socket's work budget (estimated seconds of compute
-    # per second, and the burst it may save up), and how long a reply may wait on a client that reads
-    # nothing before its socket is closed.
+    # sockets per client address and in all, the work budget of each socket and of each client address
+    # (estimated seconds of compute per second, and the burst it may save up), and how long a reply may
+    # wait on a client that reads nothing before its socket is closed.
     live_max_message_bytes: int = Field(default=512 * 1024, ge=4096)
     live_sockets_per_client: int = Field(default=100, ge=1)
     live_sockets_total: int = Field(default=500, ge=1)
-    live_work_per_second: float = Field(default=0.5, gt=0)
+    live_work_per_second: float = Field(default=0.25, gt=0)
+    live_work_per_client_per_second: float = Field(default=0.5, gt=0)
+    live_work_per_client_burst_seconds: float = Field(default=0.02, gt=0)
     live_work_burst_seconds: float = Field(default=1.0, gt=0)
     live_send_timeout_seconds: float = Field(default=10.0, gt=0)
     # Requests estimated to cost more than this much compute leave the event loop for the heavy lane: a
     # few worker threads shared fairly (round-robin) between client addresses.
     inline_work_seconds: float = Field(default=0.0005, ge=0)
     heavy_lane_workers: int = Field(default=1, ge=1)
-    heavy_per_client: int = Field(default=8, ge=1)
-    heavy_waiting: int = Field(default=64, ge=1)
+    heavy_per_client: int = Field(default=64, ge=1)   # a room of forty, each with one request out
+    heavy_waiting: int = Field(default=256, ge=1)
     # Tiny-LM comparisons (seconds each): one client may have this many waiting or running, all clients
     # together this many waiting.
-    compare_per_client: int = Field(default=4, ge=1)
-    compare_waiting: int = Field(default=16, ge=1)
+    compare_per_client: int = Field(default=16, ge=1)
+    compare_waiting: int = Field(default=32, ge=1)
     # Every open connection (HTTP and WebSocket) together; past it the server answers 503.
     max_connections: int = Field(default=1000, ge=16)
 

@@ -60,3 +60,10 @@ def running_server(extra_env: dict[str, str] | None = None):
     """The app in one uvicorn process; yields its URL."""
     with serving(1, extra_env) as server:
         yield server.url
+
+
+@contextmanager
+def running_server_process(extra_env: dict[str, str] | None = None):
+    """`python -m uvicorn app.main:app` on a free port: (its URL, the Server, whose .pid is the process's)."""
+    with serving(1, extra_env) as server:
+        yield server.url, server

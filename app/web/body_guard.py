@@ -11,7 +11,8 @@ from email.message import Message
 from starlette.types import ASGIApp, Message as AsgiMessage, Receive, Scope, Send
 
 from app.web.header_values import plain_number
-from app.web.json_input import JsonInputError, JsonSyntaxError, check_charset, decode_utf8, parse_json
+from app.web.clients import client_address
+from app.web.json_input import JsonInputError, JsonSyntaxError, check_charset, clip, decode_utf8, parse_json
 from app.web.responses import send_json_error
 
 log = logging.getLogger("brewslm")
@@ -64,7 +65,8 @@ class RequestBodyGuard:
         except JsonSyntaxError:
             pass    # FastAPI answers 422 naming where the JSON breaks
         except JsonInputError as refused:
-            log.info("refused %s %s: %s", scope["method"], scope["path"][:200], refused.detail)
+            log.warning("refused %s %s from %s: %s", scope["method"], clip(scope["path"]), client_address(scope),
+                        refused.detail)
             await send_json_error(send, refused.status, refused.detail)
             return
 

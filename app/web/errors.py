@@ -90,8 +90,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LimitExceeded)
     async def limit_exceeded(request: Request, exc: LimitExceeded) -> Response:
-        log.info("429 %s %s from %s: %s", request.method, clip(request.url.path), client_address(request.scope),
-                 exc.limit)
+        log.warning("429 %s %s from %s: %s", request.method, clip(request.url.path),
+                    client_address(request.scope), exc.limit)
         return JSONResponse(exc.body(), status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Exception)

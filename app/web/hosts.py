@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.settings import Settings
+from app.web.clients import client_address
 from app.web.json_input import clip
 from app.web.responses import send_json_error
 
@@ -87,7 +88,8 @@ class HostCheck:
         await self.app(scope, receive, send)
 
     async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
-        log.info("refused %s %s: %s", scope.get("method", "WebSocket"), clip(scope["path"]), detail)
+        log.warning("refused %s %s from %s: %s", scope.get("method", "WebSocket"), clip(scope["path"]),
+                    client_address(scope), detail)
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": ""})   # the handshake gets 403
         else:

@@ -191,7 +191,8 @@ class ReductionSequence(ReductionExample):
     """The example's sequence length and prompt, without its batch size."""
 
     seq_len: SeqLen = 16
-    prompt_len: PromptLen = 6
+    # validate_default: the prompt's own default (6) may be longer than a seq_len the request gives
+    prompt_len: PromptLen = Field(default=6, validate_default=True)
 
     @field_validator("prompt_len")
     @classmethod

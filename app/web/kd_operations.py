@@ -10,7 +10,7 @@ routes agree.
 The cost estimate, in seconds of compute on the project's 2-core machine (measured; rough on purpose),
 decides where the work runs: at most BREWSLM_INLINE_WORK_SECONDS right on the event loop (a thread hop
 would cost more than the math), anything more in the heavy lane, off the loop, shared round-robin between
-client addresses (app/web/lane.py). The live socket also charges it to the socket's work budget.
+client addresses (app/web/lane.py). The live socket also charges it to its work budgets.
 """
 from __future__ import annotations
 

@@ -12,9 +12,10 @@ codes.
              {"id": 7, "status": 422, "body": {"detail": [{"loc": ["body", "temperature"], …}]}}
 
 What one socket may cost the others is bounded (docs/ARCHITECTURE.md, "Limits"): sockets per client
-address and in all (429 at the handshake); the message size, on the wire by the server and again here
-(413); each message's compute, on the loop only when tiny and otherwise in the shared heavy lane; a work
-budget per socket that a heavy client waits off, unread; and a reply that a client does not read within
+address and in all (past either, accepted and closed with 1013 and the reason); the message size, on the
+wire by the server and again here (413); each message's compute, on the loop only when tiny and
+otherwise in the shared heavy lane; a work budget per socket and one per client address that a heavy
+client waits off, unread; and a reply that a client does not read within
 BREWSLM_LIVE_SEND_TIMEOUT_SECONDS ends the conversation. Messages are answered in order, one at a time:
 each explorer on a page has at most one request out (static/js/lib/api.js latestOnly).
 """
@@ -41,7 +42,8 @@ from app.web.limiter import LimitExceeded
 log = logging.getLogger("brewslm")
 router = APIRouter()
 
-MESSAGE_OVERHEAD_S = 1e-4        # reading, parsing and answering one small message, charged to the budget
+MESSAGE_OVERHEAD_S = 1e-4        # reading and answering one message, charged to the budgets before parsing
+PARSE_S_PER_BYTE = 5e-8          # parsing and validating it: ~1 ms for a 20 KB message of 4,096 numbers
 _LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*(\d{1,15})\s*[,}]')
 _SHAPE = 'a message is {"id": integer, "path": "/api/kd/…", "body": {…}}'
 
@@ -51,18 +53,22 @@ def _reply(reply_id: int | None, status: int, body: Any) -> str:
 
 
 class LiveConversation:
-    """One socket's messages, each answered as its POST would be, within the socket's work budget."""
+    """One socket's messages, each answered as its POST would be, within its work budgets."""
 
-    def __init__(self, ws: WebSocket, settings: Settings) -> None:
+    def __init__(self, ws: WebSocket, settings: Settings, client_budget: WorkBudget) -> None:
         self.ws = ws
         self.settings = settings
         self.client = client_address(ws.scope)
         self.lane = ws.app.state.heavy_lane
-        self.budget = WorkBudget(settings.live_work_per_second, settings.live_work_burst_seconds)
+        self.budgets = (WorkBudget(settings.live_work_per_second, settings.live_work_burst_seconds), client_budget)
+
+    async def _spend(self, cost_s: float) -> None:
+        for budget in self.budgets:          # the socket's own, then its client address's
+            await budget.spend(cost_s)
 
     async def answer(self, message: str) -> str:
         """One request message → its reply (never raises: a bad message gets a 4xx reply naming the problem)."""
-        await self.budget.spend(MESSAGE_OVERHEAD_S)
+        await self._spend(MESSAGE_OVERHEAD_S + PARSE_S_PER_BYTE * len(message))
         limit = self.settings.live_max_message_bytes
         if len(message) > limit or len(message.encode()) > limit:
             # Not parsed: its id is read from its head, so the page's request fails at once.
@@ -92,7 +98,7 @@ class LiveConversation:
             errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
             return _reply(reply_id, 422, {"detail": validation_details(RequestValidationError(errors))})
         try:
-            await self.budget.spend(op.cost_s(body))
+            await self._spend(op.cost_s(body))
             answer = await perform(op, body, lane=self.lane, client=self.client,
                                    inline_s=self.settings.inline_work_seconds)
         except LimitExceeded as exc:
@@ -108,8 +114,8 @@ class LiveConversation:
             await asyncio.wait_for(self.ws.send_text(reply), self.settings.live_send_timeout_seconds)
             return True
         except TimeoutError:
-            log.info("closing a live socket from %s: it read nothing for %g s", self.client,
-                     self.settings.live_send_timeout_seconds)
+            log.warning("closing a live socket from %s: it read nothing for %g s", self.client,
+                        self.settings.live_send_timeout_seconds)
             return False
         except (WebSocketDisconnect, OSError, RuntimeError):
             return False
@@ -128,19 +134,20 @@ class LiveConversation:
 
     async def _wind_down(self) -> None:
         """Keep the socket's slot until the connection is really gone: what it has not read is still
-        held in memory by the server, and counting it stops a client from piling up such sockets."""
+        held in memory by the server, and counting it stops a client from piling up such sockets. What it
+        still sends is read and dropped, at the pace of its budgets (reading costs too)."""
         try:
             await asyncio.wait_for(self.ws.close(code=1008, reason="reply not read"), 1.0)
         except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect):
             pass
-        while (await self.ws.receive())["type"] != "websocket.disconnect":
-            pass
+        while (message := await self.ws.receive())["type"] != "websocket.disconnect":
+            await self._spend(MESSAGE_OVERHEAD_S + PARSE_S_PER_BYTE * len(message.get("text") or message.get("bytes") or ""))
 
 
 async def _refuse(ws: WebSocket, reason: str) -> None:
     """Accept, then close with 1013 "try again later" and the reason: a browser sees the close code and
     reason (a refused handshake is only "failed"), and the page goes on with POST."""
-    log.info("refused WebSocket %s from %s: %s", ws.url.path, client_address(ws.scope), reason)
+    log.warning("refused WebSocket %s from %s: %s", ws.url.path, client_address(ws.scope), reason)
     await ws.accept()
     await ws.close(code=1013, reason=reason.encode()[:123].decode(errors="ignore"))
 
@@ -156,6 +163,10 @@ async def live(ws: WebSocket) -> None:
     except LimitExceeded as exc:
         await _refuse(ws, exc.detail)
         return
+    client = client_address(ws.scope)
     with hold:
-        await ws.accept()
-        await LiveConversation(ws, state.settings).serve()
+        try:
+            await ws.accept()
+            await LiveConversation(ws, state.settings, state.live_budgets.join(client)).serve()
+        finally:
+            state.live_budgets.leave(client)

@@ -55,7 +55,7 @@ class TSquaredTableRequest(LogitPair):
 
 class ReductionLengthTableRequest(ReductionExample):
     batch_size: BatchSize = 2
-    prompt_len: PromptLen = Field(default=6, description="at a shorter length L the prompt is L (the page snaps it)")
+    prompt_len: PromptLen = Field(default=6, description="at a shorter length L the prompt is L (the page cuts it)")
 
 
 class ReductionPromptTableRequest(ReductionExample):

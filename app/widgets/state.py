@@ -13,6 +13,7 @@ from app.widgets.params import BadValue
 from app.widgets.registry import WidgetSpec
 
 MAX_SHOWN = 40   # characters of a refused value quoted back
+MAX_NAMED_UNKNOWN = 5   # a link with 1,800 unknown keys gets one notice naming five, not a 204 KB page
 
 
 class StateError(ValueError):
@@ -27,15 +28,20 @@ def clean_query(spec: WidgetSpec, query: Mapping[str, str]) -> tuple[dict[str, s
     """(the valid parameters as text, one sentence per value that was ignored)."""
     values: dict[str, Any] = {}
     notices: list[str] = []
+    unknown: list[str] = []
     for key, text in query.items():
         param = spec.all_params.get(key)
         if param is None:
-            notices.append(f"Ignored “{key}”: this demo has no such setting (it has {', '.join(spec.all_params)}).")
+            unknown.append(key)
             continue
         try:
             values[key] = param.parse(text)
         except BadValue as why:
             notices.append(f"Ignored {key}={text[:MAX_SHOWN]!r}: it {why}. Using the default instead.")
+    if unknown:
+        named = ", ".join(f"“{key[:MAX_SHOWN]}”" for key in unknown[:MAX_NAMED_UNKNOWN])
+        more = f" and {len(unknown) - MAX_NAMED_UNKNOWN} more" if len(unknown) > MAX_NAMED_UNKNOWN else ""
+        notices.insert(0, f"Ignored {named}{more}: this demo has no such setting (it has {', '.join(spec.all_params)}).")
     for rule in spec.rules:
         problem = rule.problem(values)
         if problem:

@@ -148,3 +148,12 @@ def test_deep_nesting_over_the_socket_gets_a_400_reply_and_the_socket_stays_open
         assert "duplicate key" in json.loads(ws.recv(timeout=10))["body"]["detail"]
         ws.send(json.dumps({"id": 3, "path": "/api/kd/soften", "body": SOFTEN}))
         assert json.loads(ws.recv(timeout=10))["status"] == 200
+
+
+def test_a_demo_link_with_1500_unknown_keys_gets_one_short_notice(client):
+    plain = client.get("/demo/temperature")
+    query = "&".join(f"k{i:04d}=1" for i in range(1500))
+    r = client.get(f"/demo/temperature?T=3.3&{query}")
+    assert r.status_code == 200
+    assert r.text.count('class="notice notice-warning"') == 1 and "and 1495 more" in r.text
+    assert len(r.content) < len(plain.content) + 2000          # 1,800 keys gave a 204 KB page: every key echoed

@@ -124,6 +124,8 @@ def test_the_weight_table_breaks_the_even_tie_the_same_way_as_the_single_answer(
      "teacher_logits", "has 3 logits"),
     ("/api/tables/t-squared/T", {"student_logits": [1, 2], "teacher_logits": [1]}, "teacher_logits", "at least 2"),
     ("/api/tables/reduction/batch_size", {"seq_len": 4, "prompt_len": 5}, "prompt_len", "longer than seq_len"),
+    ("/api/tables/reduction/batch_size", {"seq_len": 1}, "prompt_len", "prompt_len 6 is longer than seq_len 1"),
+    ("/api/kd/reduction", {"seq_len": 2}, "prompt_len", "prompt_len 6 is longer than seq_len 2"),
     ("/api/tables/reduction/seq_len", {"batch_size": 9}, "batch_size", "less than or equal to 8"),
     ("/api/tables/kl-direction/separation", {"left_weight": 0.99}, "left_weight", "less than or equal to 0.95"),
     ("/api/tables/kl-direction/left_weight", {"separation": "far"}, "separation", "number"),

@@ -9,6 +9,7 @@ import pytest
 
 from app.web.lane import FairLane
 from app.web.limiter import ClientLimit, LimitExceeded
+from tests.run_async import run_async
 
 
 def test_a_client_limit_caps_each_client_and_the_total_and_names_which():
@@ -63,7 +64,7 @@ def test_a_lane_starts_waiting_jobs_round_robin_across_clients():
         return order
 
     # a queued four jobs before b and c asked, and still b and c do not wait for all of them
-    assert asyncio.run(scenario()) == ["a0", "a1", "b0", "c0", "a2", "b1", "a3", "a4"]
+    assert run_async(scenario()) == ["a0", "a1", "b0", "c0", "a2", "b1", "a3", "a4"]
 
 
 def test_a_lane_refuses_past_its_caps_and_frees_slots_of_callers_that_left():
@@ -91,7 +92,7 @@ def test_a_lane_refuses_past_its_caps_and_frees_slots_of_callers_that_left():
         assert await lane.run("c", lambda: 42) == 42
         lane.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_job_whose_caller_left_still_runs_once_and_passes_its_turn_on():
@@ -110,7 +111,7 @@ def test_a_job_whose_caller_left_still_runs_once_and_passes_its_turn_on():
         assert ran.is_set() and lane.limit.held() == 0
         lane.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_failing_job_raises_to_its_caller_and_frees_its_slot():
@@ -125,4 +126,4 @@ def test_a_failing_job_raises_to_its_caller_and_frees_its_slot():
         assert await lane.run("a", lambda: 1) == 1
         lane.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
