@@ -68,23 +68,24 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in (
               lambda b: 2e-3),
 )}
 
-# The slider tables (POST /api/tables/*, app/web/table_answers.py): each answers a whole slider range, a few
-# milliseconds of torch (the KL-direction search over ~100 teachers, a few tens), so always off the loop.
+# The slider tables (POST /api/tables/*, app/web/table_answers.py): each answers a whole slider range in 0.4–6
+# ms of torch and packing (the KL-direction search over ~100 teachers, 20–30 ms; measured at load 8 on the
+# project's machine, largest inputs), so always off the loop.
 TABLE_OPERATIONS: dict[str, Operation] = {op.path: op for op in (
     Operation("/api/tables/temperature/T", SoftenTableRequest, SliderTable, temperature_table,
-              lambda b: 1.5e-3 + 2e-5 * len(b.logits)),
+              lambda b: 1.8e-3 + 1e-5 * len(b.logits)),
     Operation("/api/tables/alpha/alpha", AlphaTableRequest, SliderTable, alpha_table,
-              lambda b: 5e-4 + 1e-5 * _cells(b.student_logits)),
+              lambda b: 4e-4 + 3e-6 * _cells(b.student_logits)),
     Operation("/api/tables/alpha/T", AlphaTemperatureTableRequest, SliderTable, alpha_temperature_table,
-              lambda b: 2e-3 + 1e-4 * _cells(b.student_logits)),
+              lambda b: 2.2e-3 + 4.5e-5 * _cells(b.student_logits)),
     Operation("/api/tables/t-squared/T", TSquaredTableRequest, SliderTable, t_squared_table,
-              lambda b: 4e-3 + 5e-5 * len(b.student_logits)),
+              lambda b: 3.7e-3 + 2e-5 * len(b.student_logits)),
     Operation("/api/tables/reduction/seq_len", ReductionLengthTableRequest, SliderTable, reduction_length_table,
-              lambda b: 5e-4 + 2e-7 * b.batch_size * 48 * b.vocab),
+              lambda b: 4e-4 + 6.5e-8 * b.batch_size * 48 * b.vocab),
     Operation("/api/tables/reduction/prompt_len", ReductionPromptTableRequest, SliderTable, reduction_prompt_table,
-              lambda b: 1e-3 + 2e-7 * b.batch_size * b.seq_len * b.vocab),
+              lambda b: 1e-3 + 6e-8 * b.batch_size * b.seq_len * b.vocab),
     Operation("/api/tables/reduction/batch_size", ReductionBatchTableRequest, SliderTable, reduction_batch_table,
-              lambda b: 1e-3 + 2e-7 * 8 * b.seq_len * b.vocab),
+              lambda b: 1e-3 + 5e-8 * 8 * b.seq_len * b.vocab),
     Operation("/api/tables/kl-direction/separation", KLSeparationTableRequest, SliderTable, kl_separation_table,
               lambda b: 2.5e-2),
     Operation("/api/tables/kl-direction/left_weight", KLWeightTableRequest, SliderTable, kl_weight_table,
