@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,23 @@ class Server:
         return total
 
 
+def _wait_for_workers(proc: subprocess.Popen, workers: int, timeout: float = 180.0) -> None:
+    """Until every worker has said "Application startup complete." (one that is still starting would hold the
+    connections the kernel hands it); its log is then drained, unread, on a thread of its own."""
+    ready = threading.Event()
+
+    def read() -> None:
+        started = 0
+        for line in proc.stderr:
+            started += "Application startup complete." in line
+            if started >= workers:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(timeout):
+        raise RuntimeError(f"not every one of {workers} workers started within {timeout:g} s")
+
+
 @contextmanager
 def serving(workers: int = 1, extra_env: dict[str, str] | None = None):
     """uvicorn on a free port (`brewslm serve --workers N` when N > 1); yields a Server."""
@@ -45,9 +63,12 @@ def serving(workers: int = 1, extra_env: dict[str, str] | None = None):
     else:
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
                    "--log-level", "warning"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if workers > 1 else None, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
+        if workers > 1:
+            _wait_for_workers(proc, workers)
         wait_until_healthy(url, proc, timeout=120)
         yield Server(url, proc.pid)
     finally:

@@ -121,7 +121,7 @@ def main() -> None:
         page.goto(url + "/lessons/kd-loss")
         for name in EXPLORERS:
             page.wait_for_selector(f'[data-widget="{name}"] [data-role$="chart"][data-drawn]')
-        print(f"Slider latency, {args.moves} moves per explorer (input event -> chart drawn with the server's answer)")
+        print(f"Slider latency, {args.moves} moves per slider (input event -> every chart drawn with the numbers of the slider's table)")
         print(f"  machine: {os.cpu_count()} cores, {cpu_model()}; load average {os.getloadavg()[0]:.2f}; "
               f"Chromium {browser.version}")
         worst = 0.0

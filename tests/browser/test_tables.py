@@ -141,7 +141,7 @@ def test_the_drawn_lines_and_bars_are_the_servers_numbers(page):
     open_lesson(page)
     w, server = drag(page, "kl-direction", "weight", "left_weight", "ArrowLeft", 9)
     paths = page.evaluate("el => el.layout.shapes.map((s) => s.path)", w.locator("[data-role=fit-chart]").element_handle())
-    assert_same(page.evaluate(f"({PATH_YS})", paths[2]), server["forward"]["probs"])
+    assert_same(page.evaluate(f"({PATH_YS})", paths[1]), server["forward"]["probs"])
 
     w, server = drag(page, "temperature", "t", "T", "ArrowRight", 25)
     bars = page.evaluate("el => el.layout.shapes[0].path.split('Z').filter(Boolean).map((r) => Number(r.split('L')[1].split(',')[1]))",

@@ -29,7 +29,7 @@ export function linePath(xs, ys) {
 }
 
 /** A step line whose steps sit midway between the points (Plotly's line.shape "hvh"). */
-export function stepPath(xs, ys) {
+function stepPath(xs, ys) {
   let path = `M${point(xs[0], ys[0])}`;
   for (let i = 1; i < xs.length; i++) {
     const mid = (xs[i - 1] + xs[i]) / 2;

@@ -144,7 +144,9 @@ class AlphaExplorer {
       uirevision: "keep",
     });
     const shapes = [
-      ...lines.map(([y, , color, dash]) => pathShape(linePath(sw.alpha, y), { color, width: 3, dash })),
+      // Each line is straight (its parts are linear in alpha), so it is drawn from its two end values.
+      ...lines.map(([y, , color, dash]) => pathShape(linePath([sw.alpha[0], sw.alpha[sw.alpha.length - 1]],
+                                                               [y[0], y[y.length - 1]]), { color, width: 3, dash })),
       // its label is the line's own (a shape label redraws with the shape; an annotation would replot)
       { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" },
         label: { text: `alpha = ${s.alpha.toFixed(2)}`, textposition: "end", xanchor: "left", yanchor: "top", padding: 6 } },

@@ -2,7 +2,7 @@
 // two-peak teacher under each direction (POST /api/kd/kl-direction). Forward covers, reverse seeks.
 import { baseLayout, COLORS, fillTableWhenShown, niceCeil } from "../lib/charts.js";
 import { announceChange, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
-import { FastChart, hoverOnly, linePath, pathShape, stepAreaPath, stepPath } from "../lib/fast-chart.js";
+import { FastChart, hoverOnly, linePath, pathShape, stepAreaPath } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { klDirection } from "../lib/table-readers.js";
 import { ExplorerData } from "../lib/tables.js";
@@ -91,8 +91,7 @@ class KLDirectionExplorer {
                                 showlegend: false, uirevision: "keep" });
     const shapes = [
       // One filled step outline instead of 161 bars: the same picture, a fraction of the SVG to redraw.
-      pathShape(stepAreaPath(x, answer.teacher), { color: COLORS.reference, width: 0, fill: "rgba(154,165,177,0.55)" }),
-      pathShape(stepPath(x, answer.teacher), { color: COLORS.reference, width: 1 }),
+      pathShape(stepAreaPath(x, answer.teacher), { color: COLORS.reference, width: 1, fill: "rgba(154,165,177,0.55)" }),
       pathShape(linePath(x, answer.forward.probs), { color: COLORS.ce, width: 4 }),
       pathShape(linePath(x, answer.reverse.probs), { color: COLORS.kd, width: 4, dash: "dash" }),
     ];
