@@ -104,6 +104,10 @@ def _exact_value(explorer: str, param: str, rng: random.Random) -> float | None:
     return None
 
 
+class Refused(Exception):
+    """The server answered a request with an error status (counted in Stats.refused)."""
+
+
 @dataclass
 class Stats:
     moves: list[float] = field(default_factory=list)        # seconds, every move
@@ -111,6 +115,7 @@ class Stats:
     tables: list[float] = field(default_factory=list)       # seconds per table fetched
     table_bytes: int = 0
     answers: int = 0
+    refused: list[str] = field(default_factory=list)       # replies other than 200 (e.g. a 429 at a limit)
 
 
 class Learner:
@@ -129,7 +134,8 @@ class Learner:
         await self.ws.send(json.dumps({"id": message_id, "path": path, "body": body}))
         reply, size = await future
         if reply["status"] != 200:
-            raise RuntimeError(f"{path} answered {reply['status']}: {reply['body']}")
+            self.stats.refused.append(f"{path} {reply['status']}")
+            raise Refused(path)
         self.stats.answers += 1
         return reply["body"], size
 
@@ -227,7 +233,10 @@ class Session:
         try:
             while self.wanted is not None:
                 body, self.wanted = self.wanted, None
-                await self.learner.ask(self.e.single, body)
+                try:
+                    await self.learner.ask(self.e.single, body)
+                except Refused:
+                    continue                              # the moves wait for the next answer, as on the page
                 if self.wanted is None:
                     self.answered()
         finally:
@@ -242,7 +251,11 @@ class Session:
 
     async def fetch_table(self, param: str, key: str) -> None:
         t0 = time.perf_counter()
-        body, size = await self.learner.ask(self.e.sliders[param].table, json.loads(key))
+        try:
+            body, size = await self.learner.ask(self.e.sliders[param].table, json.loads(key))
+        except Refused:
+            self.asking[param] = None
+            return
         table = tables.Table(body)
         self.learner.stats.tables.append(time.perf_counter() - t0)
         self.learner.stats.table_bytes += size
@@ -333,6 +346,9 @@ def report(group: list[Learner], wall: float, cpu: float, client_cpu: float) -> 
         kb = sum(g.stats.table_bytes for g in group) / 1024
         print(f"  tables fetched: {len(fetched)} ({kb / len(fetched):.0f} KB each on average), "
               f"p50 {statistics.median(fetched) * ms:.1f} ms, p95 {p95(fetched) * ms:.1f} ms")
+    refused = [r for g in group for r in g.stats.refused]
+    if refused:
+        print(f"  refused: {len(refused)} ({', '.join(sorted(set(refused))[:5])})")
     print(f"  server: {answers / wall:.0f} answers a second, CPU {cpu / wall:.2f} cores; "
           f"the learners' process {client_cpu / wall:.2f} cores")
 

@@ -13,7 +13,10 @@ loop (the heavy lane) since each is milliseconds of torch, the KL-direction ones
 """
 from __future__ import annotations
 
+import functools
+
 import torch
+
 from app.kd.divergence import GRID, MEANS, fit_directions_batch, two_peak_teachers
 from app.kd.gradients import part_gradients, same_up_to_a_shift
 from app.kd.reduction import kl_reductions, reductions_by_batch, reductions_by_prompt, sequence_example
@@ -21,11 +24,11 @@ from app.kd.sweeps import (SWEEP_ALPHAS, alpha_sweep, gradient_norms_across_mark
                            loss_across_alphas)
 from app.kd.temperature import entropy_bits, mass_off_top, soften
 from app.web.packed import pack
-from app.widgets import widget_spec
-from app.widgets.slider_positions import reachable_values
 from app.web.table_bodies import (AlphaTableRequest, AlphaTemperatureTableRequest, KLSeparationTableRequest,
                                   KLWeightTableRequest, ReductionBatchTableRequest, ReductionLengthTableRequest,
                                   ReductionPromptTableRequest, SliderTable, SoftenTableRequest, TSquaredTableRequest)
+from app.widgets import widget_spec
+from app.widgets.slider_positions import reachable_values
 
 
 def _log_spaced(low: float, high: float, count: int) -> torch.Tensor:
@@ -38,9 +41,14 @@ _T_SQUARED = widget_spec("t-squared").param("T")
 T_SQUARED_CURVE = _log_spaced(_T_SQUARED.low, _T_SQUARED.high, 48)
 
 
+@functools.cache
+def _reachable(widget: str, param: str) -> tuple[float | int, ...]:
+    return tuple(reachable_values(widget_spec(widget).param(param)))    # ~2 ms for 1,001 positions: once
+
+
 def slider_values(widget: str, param: str) -> torch.Tensor:
     """The distinct values the slider reaches, ascending: a table has one row per value, not per position."""
-    return torch.tensor(reachable_values(widget_spec(widget).param(param)), dtype=torch.float64)
+    return torch.tensor(_reachable(widget, param), dtype=torch.float64)
 
 
 def _table(widget: str, param: str, values: torch.Tensor, by_position: dict[str, torch.Tensor],

@@ -3,11 +3,12 @@
 // Plotly redraws a whole chart when any trace's data changes: 5–8 ms of main-thread time per chart on the
 // project's 2-core machine, most of it defaults, axes and margins that a slider move does not change
 // (docs/BENCHMARKS.md). A change of layout shapes alone is an "arraydraw" edit: Plotly redraws only the
-// shapes layer (≈1 ms for a few paths). So the series a slider moves are drawn as path shapes in data
-// coordinates, over fixed axes; the real traces stay in the chart for hover and keyboard readouts, drawn
-// invisible, and are brought up to date with one full redraw once the slider has been still a moment (or
-// at once when the pointer comes to the chart). A change of axes, categories or series (the chart's key)
-// is a full redraw straight away. The chart's data-traces attribute says which: "current" or "behind".
+// shapes layer (≈1 ms for a few paths). A change of annotations is not (it replots), so text that moves
+// is a shape's label. The series a slider moves are drawn as path shapes in data coordinates, over fixed
+// axes; the real traces stay in the chart for their hover labels, drawn invisible, and are brought up to
+// date with one full redraw once the chart has been still a moment (or at once when the pointer comes to
+// it). A change of axes, categories or series (the chart's key) is a full redraw straight away. The
+// chart's data-traces attribute says whether its traces are "current" or "behind" the shapes.
 import { plotly, reactChart } from "./charts.js";
 
 const SYNC_AFTER_MS = 250;
