@@ -112,21 +112,17 @@ export class FastChart {
    * Show a figure. `key` names everything but the shapes (axes, categories, series, annotations):
    * while it is unchanged only the shapes are redrawn now, and the traces follow once the
    * chart is still. `shapes` may be a function of the chart element, for shapes sized from the drawn plot
-   * area (markersPath): after a full redraw it is called again. Returns a promise for what is drawn now.
+   * area (markersPath): after every full redraw (a resize too) it is called again. Returns a promise for
+   * what is drawn now.
    */
   draw({ key, traces, layout, shapes = [] }) {
     // A path shape with no path (markers before the plot area is known) is left out.
-    const shapesOf = (el) => (typeof shapes === "function" ? shapes(el) : shapes).filter((sh) => sh.path !== "");
-    this.latest = { traces, layout: { ...layout, shapes: shapesOf(this.el) } };
+    this.shapesOf = (el) => (typeof shapes === "function" ? shapes(el) : shapes).filter((sh) => sh.path !== "");
+    this.latest = { traces, layout: { ...layout, shapes: this.shapesOf(this.el) } };
     clearTimeout(this.timer);
     if (key !== this.key || !this.el.data) {
       this.key = key;
-      const drawing = Promise.resolve(this.redraw());
-      if (typeof shapes !== "function") return drawing;
-      return drawing.then(() => {
-        this.latest.layout.shapes = shapesOf(this.el);
-        return plotly().relayout(this.el, { shapes: this.latest.layout.shapes });
-      });
+      return Promise.resolve(this.redraw()).then(() => this.refit());
     }
     this.stale = true;
     this.el.dataset.traces = "behind";
@@ -143,7 +139,21 @@ export class FastChart {
   redraw() {
     this.stale = false;
     const drawing = reactChart(this.el, this.latest.traces, this.latest.layout);
-    Promise.resolve(drawing).then(() => { if (!this.stale) this.el.dataset.traces = "current"; });
+    Promise.resolve(drawing).then(() => {
+      if (!this.stale) this.el.dataset.traces = "current";
+      if (!this.listening) {     // Plotly resizes a responsive chart on its own: shapes sized in pixels follow
+        this.listening = true;
+        this.el.on("plotly_afterplot", () => this.refit());
+      }
+    });
     return drawing;
+  }
+
+  /** Shapes sized from the plot area (markers), computed again for the area as it is drawn now. */
+  refit() {
+    const shapes = this.shapesOf(this.el);
+    if (JSON.stringify(shapes) === JSON.stringify(this.latest.layout.shapes)) return undefined;
+    this.latest.layout.shapes = shapes;
+    return plotly().relayout(this.el, { shapes });
   }
 }
