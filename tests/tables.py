@@ -37,7 +37,8 @@ def temperature_T(t: Table, i: int, state: dict) -> tuple[dict, dict]:
     return ({"logits": state["logits"], "temperatures": [1, T]},
             {"temperatures": [1, T], "probs": [t.const("probs_at_1"), t.row("probs", i)],
              "entropy_bits": [t.const("entropy_bits_at_1"), t.row("entropy_bits", i)],
-             "mass_off_top": [t.const("mass_off_top_at_1"), t.row("mass_off_top", i)]})
+             "mass_off_top": [t.const("mass_off_top_at_1"), t.row("mass_off_top", i)],
+             "mean_logit": [t.const("mean_logit_at_1"), t.row("mean_logit", i)]})
 
 
 def alpha_alpha(t: Table, i: int, state: dict) -> tuple[dict, dict]:
@@ -70,7 +71,10 @@ def t_squared_T(t: Table, i: int, state: dict) -> tuple[dict, dict]:
              **{k: [*t.const(k), t.row(k, i)] for k in ("grad_norm", "grad_norm_t2", "logit_matching_limit")},
              "high_t_slope": _scalar_or_none(t.row("high_t_slope", i)),
              "high_t_slope_t2": _scalar_or_none(t.row("high_t_slope_t2", i)),
-             "slope_fit_from": t.row("slope_fit_from", i), "slope_fit_points": t.row("slope_fit_points", i)})
+             "slope_fit_from": t.row("slope_fit_from", i), "slope_fit_points": t.row("slope_fit_points", i),
+             "practical_range": t.const("practical_range"), "low_t_points": t.const("low_t_points"),
+             "practical_t2_ends": t.const("practical_t2_ends"),
+             **{k: _scalar_or_none(t.const(k)) for k in ("low_t_slope", "low_t_slope_t2", "practical_t2_ratio")}})
 
 
 def _reduction_answer(per_position: np.ndarray, is_masked: np.ndarray, seed_kl, token_mean_kl, labelled, masked,

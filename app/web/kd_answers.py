@@ -8,11 +8,12 @@ from __future__ import annotations
 import torch
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import kl_gradient_norms, logit_matching_limit, loss_with_gradients, same_up_to_a_shift
+from app.kd.gradients import (PRACTICAL_POINTS, PRACTICAL_RANGE, kl_gradient_norms, logit_matching_limit,
+                              loss_with_gradients, practical_slopes, pull_ratio_t2, same_up_to_a_shift)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
 from app.kd.sweeps import SWEEP_ALPHAS, alpha_sweep, high_temperature_fit
-from app.kd.temperature import entropy_bits, mass_off_top, soften
+from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
                                SoftenRequest, SoftenResponse, StudentFit, TemperatureGradientsRequest,
@@ -25,7 +26,8 @@ def soften_answer(body: SoftenRequest) -> SoftenResponse:
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     probs = soften(logits, temps)
     return SoftenResponse(temperatures=body.temperatures, probs=probs.tolist(),
-                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist())
+                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist(),
+                          mean_logit=weighted_mean_logit(logits, probs).tolist())
 
 
 def loss_answer(body: LossRequest) -> LossResponse:
@@ -48,7 +50,7 @@ def loss_answer(body: LossRequest) -> LossResponse:
 
 
 def temperature_gradients_answer(body: TemperatureGradientsRequest) -> TemperatureGradientsResponse:
-    """‖∂KL/∂student logits‖ across T, without and with T², its high-T slopes and Hinton's limit."""
+    """‖∂KL/∂student logits‖ across T, without and with T², its slopes at T = 1–4 and at high T, Hinton's limit."""
     student = torch.tensor(body.student_logits, dtype=torch.float64)
     teacher = torch.tensor(body.teacher_logits, dtype=torch.float64)
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
@@ -61,7 +63,17 @@ def temperature_gradients_answer(body: TemperatureGradientsRequest) -> Temperatu
         logit_matching_limit=logit_matching_limit(student, teacher, temps).tolist(),
         high_t_slope=None if no_pull else _number_or_none(fit.slope),
         high_t_slope_t2=None if no_pull else _number_or_none(fit.slope_t2),
-        slope_fit_from=float(fit.fit_from), slope_fit_points=int(fit.points))
+        slope_fit_from=float(fit.fit_from), slope_fit_points=int(fit.points),
+        **practical_regime(student, teacher))
+
+
+def practical_regime(student: torch.Tensor, teacher: torch.Tensor) -> dict:
+    """The answer's fields on T = 1–4 (PRACTICAL_RANGE), which the marked T does not change."""
+    low = practical_slopes(student, teacher)
+    _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
+    return {"practical_range": list(PRACTICAL_RANGE), "low_t_slope": None if low is None else low[0],
+            "low_t_slope_t2": None if low is None else low[1], "low_t_points": PRACTICAL_POINTS,
+            "practical_t2_ends": ends_t2.tolist(), "practical_t2_ratio": pull_ratio_t2(student, teacher, *PRACTICAL_RANGE)}
 
 
 def _number_or_none(x: torch.Tensor) -> float | None:

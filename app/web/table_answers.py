@@ -22,7 +22,8 @@ from app.kd.gradients import part_gradients, same_up_to_a_shift
 from app.kd.reduction import kl_reductions, reductions_by_batch, reductions_by_prompt, sequence_example
 from app.kd.sweeps import (SWEEP_ALPHAS, alpha_sweep, gradient_norms_across_marks, kd_term_across_temperatures,
                            loss_across_alphas)
-from app.kd.temperature import entropy_bits, mass_off_top, soften
+from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
+from app.web.kd_answers import practical_regime
 from app.web.packed import pack
 from app.web.table_bodies import (AlphaTableRequest, AlphaTemperatureTableRequest, KLSeparationTableRequest,
                                   KLWeightTableRequest, ReductionBatchTableRequest, ReductionLengthTableRequest,
@@ -63,13 +64,15 @@ def _f64(values: list) -> torch.Tensor:
 
 
 def temperature_table(body: SoftenTableRequest) -> SliderTable:
-    """POST /api/kd/soften with temperatures [1, T] at every T: softmax(logits / T), entropy, mass off the top."""
+    """POST /api/kd/soften with temperatures [1, T] at every T: softmax(logits / T), entropy, mass off the top,
+    mean logit."""
     logits, temps = _f64(body.logits), slider_values("temperature", "T")
     probs, at_one = soften(logits, temps), soften(logits, torch.ones(1, dtype=torch.float64))
     return _table("temperature", "T", temps,
-                  {"probs": probs, "entropy_bits": entropy_bits(probs), "mass_off_top": mass_off_top(probs)},
+                  {"probs": probs, "entropy_bits": entropy_bits(probs), "mass_off_top": mass_off_top(probs),
+                   "mean_logit": weighted_mean_logit(logits, probs)},
                   {"probs_at_1": at_one[0], "entropy_bits_at_1": entropy_bits(at_one)[0],
-                   "mass_off_top_at_1": mass_off_top(at_one)[0]})
+                   "mass_off_top_at_1": mass_off_top(at_one)[0], "mean_logit_at_1": weighted_mean_logit(logits, at_one)[0]})
 
 
 def _loss_inputs(body: AlphaTableRequest | AlphaTemperatureTableRequest) -> tuple[torch.Tensor, ...]:
@@ -122,7 +125,15 @@ def t_squared_table(body: TSquaredTableRequest) -> SliderTable:
                    "high_t_slope_t2": m.fit.slope_t2 if no_slope is None else no_slope,
                    "slope_fit_from": m.fit.fit_from, "slope_fit_points": m.fit.points},
                   {"curve_temperatures": T_SQUARED_CURVE, "grad_norm": m.curve_norms,
-                   "grad_norm_t2": m.curve_norms_t2, "logit_matching_limit": m.curve_limit})
+                   "grad_norm_t2": m.curve_norms_t2, "logit_matching_limit": m.curve_limit,
+                   **{name: _nan_for_none(v) for name, v in practical_regime(student, teacher).items()}})
+
+
+def _nan_for_none(value: float | int | list | None) -> torch.Tensor:
+    """A number (int stays int), a list or None (NaN: a packed float's "no value") as a tensor."""
+    if isinstance(value, int):
+        return torch.tensor(value, dtype=torch.int32)
+    return torch.tensor(torch.nan if value is None else value, dtype=torch.float64)
 
 
 def reduction_length_table(body: ReductionLengthTableRequest) -> SliderTable:

@@ -1,10 +1,8 @@
-// Runs on every page: say when saved progress needs attention (when it is found, and whenever a save fails).
-import { notify } from "./lib/notices.js";
-import { store } from "./lib/store.js";
+// Runs on every page: progress notices (problems when they happen, "Undo" after a reset or an import),
+// the offline service worker, and a notice while the connection is gone.
+import { startOffline, watchConnection } from "./lib/offline.js";
+import { showProgressNotices } from "./lib/progress-notices.js";
 
-store.onProblem((message, kind) => notify(message, kind));
-
-// Lessons opened once stay readable offline (see /sw.js); charts still need the server.
-if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("/sw.js").catch(() => { /* offline support is a bonus, never an error */ });
-}
+showProgressNotices();
+startOffline();
+watchConnection();

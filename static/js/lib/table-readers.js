@@ -10,6 +10,7 @@ export function temperatureT(t, i) {
     probs: [t.const("probs_at_1"), t.row("probs", i)],
     entropy_bits: [t.const("entropy_bits_at_1"), t.row("entropy_bits", i)],
     mass_off_top: [t.const("mass_off_top_at_1"), t.row("mass_off_top", i)],
+    mean_logit: [t.const("mean_logit_at_1"), t.row("mean_logit", i)],
   };
 }
 
@@ -47,6 +48,10 @@ export function tSquaredT(t, i) {
     logit_matching_limit: withMark("logit_matching_limit"),
     high_t_slope: orNull(t.row("high_t_slope", i)), high_t_slope_t2: orNull(t.row("high_t_slope_t2", i)),
     slope_fit_from: t.row("slope_fit_from", i), slope_fit_points: t.row("slope_fit_points", i),
+    // the T = 1–4 readouts do not depend on the marked T
+    practical_range: t.const("practical_range"), low_t_points: t.const("low_t_points"),
+    practical_t2_ends: t.const("practical_t2_ends"), low_t_slope: orNull(t.const("low_t_slope")),
+    low_t_slope_t2: orNull(t.const("low_t_slope_t2")), practical_t2_ratio: orNull(t.const("practical_t2_ratio")),
   };
 }
 
