@@ -31,6 +31,7 @@ KD_REQUESTS = {
 BAD_REQUEST = ("/api/kd/soften", {"logits": [1.0, 2.0], "temperatures": [0.0]})
 RUN_REQUEST = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "steps": 20, "seed": 0}
 TEACHER_REQUEST = {"example": 3, "position": 1, "k": 4, "temperature": 1.0}
+TRUTH_REQUEST = ("/api/predictions/kd-loss/runner-up-20", {"state": {"logits": [4.59511985013459, 0.0], "T": 1.0}})
 COMPARE_REQUEST = {"alpha": 0.5, "temperature": 2.0, "top_k": 8, "examples": 64, "steps": 40, "seed": 0}
 
 
@@ -66,6 +67,15 @@ def record(client) -> dict:
     examples["DELETE /api/runs/{run_id}"] = {"request": None, "responses": response(
         200, client.delete(f"/api/runs/{run_id}").json(), "The status the run reached")}
 
+    examples["GET /api/predictions"] = {"request": None, "responses": response(
+        200, client.get("/api/predictions").json(), "Successful Response")}
+    path, body = TRUTH_REQUEST
+    truth = client.post(path, json=body)
+    assert truth.status_code == 200, (path, truth.text)
+    examples["POST /api/predictions/{slug}/{pid}"] = {"summary": "Where the 99/1 pair's runner-up reaches 20%",
+                                                     "request": body,
+                                                     "responses": response(200, truth.json(), "Successful Response")}
+
     teacher = client.post("/api/tinylm/teacher", json=TEACHER_REQUEST)
     examples["POST /api/tinylm/teacher"] = {"summary": "The drink position of order 3, top 4 kept",
                                             "request": TEACHER_REQUEST,
@@ -82,7 +92,7 @@ def main(path: Path = EXAMPLES_FILE) -> None:
 
     from app.main import create_app
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://localhost") as client:   # a Host the app answers
         examples = record(client)
     path.write_text(json.dumps(examples, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(examples)} operations' examples to {path}")

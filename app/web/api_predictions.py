@@ -40,14 +40,14 @@ class TruthResponse(TruthAnswer):
     kind: str
 
 
-@router.get("")
+@router.get("", summary="Every predict-then-see question of the lessons")
 async def get_predictions(track: TrackDep) -> list[LessonPrediction]:
     """Every predict-then-see question of the track, in lesson order."""
     return [LessonPrediction(lesson=slug, lesson_id=lesson.meta.id, prediction=p)
             for slug, lesson in track.lessons.items() for p in lesson.meta.predictions]
 
 
-@router.post("/{slug}/{pid}")
+@router.post("/{slug}/{pid}", summary="The truth of one prediction for a widget's state")
 async def post_truth(slug: str, pid: str, body: TruthRequest, track: TrackDep, request: Request,
                      client: ClientDep) -> TruthResponse:
     """The truth of prediction `pid` of lesson `slug`, computed for the widget state in the body."""

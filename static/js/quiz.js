@@ -58,6 +58,21 @@ function show(item, q, value, options) {
   }
 }
 
+/** The question as this browser has it saved: the answer and its feedback, or an empty form. */
+function drawSaved(item, q, slug) {
+  const saved = store.lesson(slug).answers[q.id];
+  // A saved answer that no longer fits the question (the lesson changed) is ignored, not shown wrong.
+  if (saved && fitsQuestion(q, saved.value)) {
+    fillAnswer(item, q, saved.value);
+    show(item, q, saved.value, { tries: saved.tries || 1 });
+    return;
+  }
+  clearNotes(item);
+  item.querySelectorAll("input").forEach((input) => {
+    if (input.type === "text") input.value = ""; else input.checked = false;
+  });
+}
+
 function refuse(item, message) {
   item.classList.remove("is-correct", "is-partial", "is-wrong", "is-shown");
   item.querySelector(".quiz-feedback").textContent = message;
@@ -70,16 +85,15 @@ function start() {
   const ids = questions.map((q) => q.id);
   const progressBlock = section.querySelector(".quiz-progress");
   const refresh = () => showProgress(progressBlock, lessonProgress(slug, ids));
+  const redrawAll = () => {
+    for (const item of section.querySelectorAll(".quiz-question")) drawSaved(item, byId.get(item.dataset.qid), slug);
+    refresh();
+  };
 
   for (const item of section.querySelectorAll(".quiz-question")) {
     const q = byId.get(item.dataset.qid);
     shuffleChoices(item, q, slug);
-    const saved = store.lesson(slug).answers[q.id];
-    // A saved answer that no longer fits the question (the lesson changed) is ignored, not shown wrong.
-    if (saved && fitsQuestion(q, saved.value)) {
-      fillAnswer(item, q, saved.value);
-      show(item, q, saved.value, { tries: saved.tries || 1 });
-    }
+    drawSaved(item, q, slug);
     item.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
       const read = readValue(item, q);
@@ -99,15 +113,10 @@ function start() {
   }
 
   section.querySelector('[data-action="reset-quiz"]').addEventListener("click", async () => {
-    if (!(await confirmResetLesson(slug, document.querySelector("h1").textContent))) return;
-    section.querySelectorAll(".quiz-question").forEach((item) => {
-      clearNotes(item);
-      item.querySelectorAll("input").forEach((input) => {
-        if (input.type === "text") input.value = ""; else input.checked = false;
-      });
-    });
-    refresh();
+    await confirmResetLesson(slug, document.querySelector("h1").textContent);   // redrawn by onChange below
   });
+  // An undo, an import or another tab changed the answers under this page: show what is saved now.
+  store.onChange(redrawAll);
   refresh();
 }
 

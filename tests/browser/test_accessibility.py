@@ -58,7 +58,7 @@ def test_no_axe_violations_in_the_overview_with_progress_and_its_dialogs(page, t
     assert violations(page) == []
     page.keyboard.press("Escape")
     file = tmp_path / "p.json"
-    file.write_text(json.dumps(progress({"kd-loss": {"t-for-80-20": answer(3.31, True)}}, seed="fedcba9876543210")))
+    file.write_text(json.dumps(progress({"kd-loss": {"t-for-70-30": answer(3.31, True)}}, seed="fedcba9876543210")))
     page.set_input_files("#import-progress", str(file))
     expect(page.get_by_role("dialog", name="Load progress from a file")).to_be_visible()
     assert violations(page) == []

@@ -15,7 +15,7 @@ T0 = 1_764_489_600_000
 
 
 def learner_progress() -> dict:
-    blob = progress({"kd-loss": {"kl-direction": answer([0], True, T0), "t-for-80-20": answer(2.5, False, T0 + 1, tries=2)},
+    blob = progress({"kd-loss": {"kl-direction": answer([0], True, T0), "t-for-70-30": answer(2.5, False, T0 + 1, tries=2)},
                      "kd-teacher-capture": {"more-than-argmax": answer([0, 2], False, T0 + 2)}})
     blob["lessons"]["kd-loss"]["predictions"] = {"runner-up": {"value": 3.1, "truth": 3.31, "off": 0.21, "at": T0 + 3}}
     blob["lessons"]["kd-loss"]["read"] = {"at": T0 + 4, "section": "why-the-t²-factor"}
@@ -64,9 +64,9 @@ def test_export_reset_import_gives_back_the_same_progress(page, tmp_path):
 
 def test_merge_keeps_the_newer_answer_and_replace_takes_the_file(page, tmp_path):
     mine = progress({"kd-loss": {"kl-direction": answer([0], True, T0 + DAY),   # newer here
-                                 "t-for-80-20": answer(2.5, False, T0)}})
+                                 "t-for-70-30": answer(2.5, False, T0)}})
     theirs = progress({"kd-loss": {"kl-direction": answer([1], False, T0),
-                                   "t-for-80-20": answer(3.31, True, T0 + DAY),   # newer in the file
+                                   "t-for-70-30": answer(2.59, True, T0 + DAY),   # newer in the file
                                    "why-t-squared": answer([0], True, T0)}}, seed="fedcba9876543210")
     open_overview(page, mine)
     import_file(page, tmp_path, theirs)
@@ -81,7 +81,7 @@ def test_merge_keeps_the_newer_answer_and_replace_takes_the_file(page, tmp_path)
         "Loaded 3 saved answers (1 new answer, 1 newer answer from the file, 1 answer of yours kept because it is newer)")
     answers = stored(page)["lessons"]["kd-loss"]["answers"]
     assert answers == {"kl-direction": mine["lessons"]["kd-loss"]["answers"]["kl-direction"],
-                       "t-for-80-20": theirs["lessons"]["kd-loss"]["answers"]["t-for-80-20"],
+                       "t-for-70-30": theirs["lessons"]["kd-loss"]["answers"]["t-for-70-30"],
                        "why-t-squared": theirs["lessons"]["kd-loss"]["answers"]["why-t-squared"]}
     assert stored(page)["seed"] == theirs["seed"]
 
@@ -108,7 +108,9 @@ def test_an_old_version_1_export_does_not_overwrite_newer_answers(page, tmp_path
     expect(page.locator(".notice-success")).to_contain_text("Loaded")
     answers = stored(page)["lessons"]["kd-loss"]["answers"]
     assert answers["kl-direction"] == answer([1], False, T0)          # mine: dated, so newer than v1's unknown time
-    assert answers["t-for-80-20"] == {"value": 2.5, "correct": False, "at": 0, "tries": 1}
+    # v1's answer to a question 4.3 no longer asks is kept aside, not counted
+    assert "t-for-80-20" not in answers
+    assert stored(page)["retired"]["kd-loss"]["t-for-80-20"] == {"value": 2.5, "correct": False, "at": 0, "tries": 1}
 
 
 def test_a_file_from_a_newer_version_is_refused_with_its_message(page, tmp_path):
