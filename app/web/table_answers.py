@@ -64,8 +64,9 @@ def _f64(values: list) -> torch.Tensor:
 
 
 def temperature_table(body: SoftenTableRequest) -> SliderTable:
-    """POST /api/kd/soften with temperatures [1, T] at every T: softmax(logits / T), entropy, mass off the top,
-    mean logit."""
+    """softmax(logits / T), entropy, mass off the top and mean logit at every T of the temperature explorer.
+
+    Row i is what POST /api/kd/soften answers for temperatures [1, T] at the i-th T (the T = 1 half is fixed)."""
     logits, temps = _f64(body.logits), slider_values("temperature", "T")
     probs, at_one = soften(logits, temps), soften(logits, torch.ones(1, dtype=torch.float64))
     return _table("temperature", "T", temps,
@@ -80,7 +81,9 @@ def _loss_inputs(body: AlphaTableRequest | AlphaTemperatureTableRequest) -> tupl
 
 
 def alpha_table(body: AlphaTableRequest) -> SliderTable:
-    """POST /api/kd/loss at every alpha: the loss's parts and the gradients (pulls). The sweep is fixed."""
+    """The loss's parts and its gradients (the pulls) at every alpha of the alpha explorer.
+
+    Row i is what POST /api/kd/loss answers at the i-th alpha; the sweep across alpha is fixed."""
     student, teacher, labels = _loss_inputs(body)
     alphas = slider_values("alpha", "alpha")
     r = loss_across_alphas(student, teacher, labels, alphas, body.temperature, kl_reduction=body.kl_reduction)
@@ -94,7 +97,9 @@ def alpha_table(body: AlphaTableRequest) -> SliderTable:
 
 
 def alpha_temperature_table(body: AlphaTemperatureTableRequest) -> SliderTable:
-    """POST /api/kd/loss at every T. The sweep's lines at row i are SWEEP_ALPHAS·ce (fixed) and
+    """The loss's parts and its gradients (the pulls) at every T of the alpha explorer.
+
+    Row i is what POST /api/kd/loss answers at the i-th T. The sweep's lines at row i are SWEEP_ALPHAS·ce (fixed) and
     (1 − SWEEP_ALPHAS)·kd_term[i]: the page takes those two products itself rather than receive 101 of
     each per T (tests/browser/test_tables.py checks them against the single answer)."""
     student, teacher, labels = _loss_inputs(body)
@@ -112,7 +117,9 @@ def alpha_temperature_table(body: AlphaTemperatureTableRequest) -> SliderTable:
 
 
 def t_squared_table(body: TSquaredTableRequest) -> SliderTable:
-    """POST /api/kd/temperature-gradients with temperatures [*curve, T] at every marked T. The curve's
+    """The KL's gradient norms, slopes and Hinton's limit with the mark at every T of the T² explorer.
+
+    Row i is what POST /api/kd/temperature-gradients answers for [*curve, T] at the i-th T. The curve's
     temperatures are fixed here (`curve_temperatures`): the page asks for an exact T with the same ones."""
     student, teacher = _f64(body.student_logits), _f64(body.teacher_logits)
     marks = slider_values("t-squared", "T")
@@ -137,7 +144,9 @@ def _nan_for_none(value: float | int | list | None) -> torch.Tensor:
 
 
 def reduction_length_table(body: ReductionLengthTableRequest) -> SliderTable:
-    """POST /api/kd/reduction at every length L (prompt min(prompt_len, L)). The answer at L is the first
+    """Both reductions of the KL at every sequence length of the reduction explorer.
+
+    Row L is what POST /api/kd/reduction answers at length L (prompt min(prompt_len, L)). The answer at L is the first
     L of every per-length array in `fixed` (the example is one draw, cut): only the share of the seed's KL
     from prompt positions needs a row per length."""
     lengths = slider_values("reduction", "seq_len")
@@ -150,7 +159,9 @@ def reduction_length_table(body: ReductionLengthTableRequest) -> SliderTable:
 
 
 def reduction_prompt_table(body: ReductionPromptTableRequest) -> SliderTable:
-    """POST /api/kd/reduction at every prompt length up to seq_len (the page keeps the prompt inside it)."""
+    """Both reductions of the KL at every prompt length up to seq_len (the page keeps the prompt inside it).
+
+    Row q is what POST /api/kd/reduction answers with a prompt of q positions."""
     prompts = slider_values("reduction", "prompt_len")
     prompts = prompts[prompts <= body.seq_len]
     example = sequence_example(body.batch_size, body.seq_len, 0, body.vocab, body.seed)
@@ -162,7 +173,9 @@ def reduction_prompt_table(body: ReductionPromptTableRequest) -> SliderTable:
 
 
 def reduction_batch_table(body: ReductionBatchTableRequest) -> SliderTable:
-    """POST /api/kd/reduction at every batch size b: the answer at b has the first b rows of `fixed`."""
+    """Both reductions of the KL at every batch size of the reduction explorer.
+
+    Row b is what POST /api/kd/reduction answers for b sequences: the first b rows of `fixed`."""
     sizes = slider_values("reduction", "batch_size")
     example = sequence_example(int(sizes.max()), body.seq_len, body.prompt_len, body.vocab, body.seed)
     per_position, r = reductions_by_batch(example, body.temperature, sizes.long())
@@ -184,12 +197,16 @@ def _kl_direction_table(param: str, values: torch.Tensor, separations: torch.Ten
 
 
 def kl_separation_table(body: KLSeparationTableRequest) -> SliderTable:
-    """POST /api/kd/kl-direction at every separation of the peaks."""
+    """The best students under both KL directions at every distance between the teacher's peaks.
+
+    Row i is what POST /api/kd/kl-direction answers at the i-th separation."""
     seps = slider_values("kl-direction", "separation")
     return _kl_direction_table("separation", seps, seps, torch.full_like(seps, body.left_weight), body.width)
 
 
 def kl_weight_table(body: KLWeightTableRequest) -> SliderTable:
-    """POST /api/kd/kl-direction at every share of the left peak."""
+    """The best students under both KL directions at every share of the teacher's left peak.
+
+    Row i is what POST /api/kd/kl-direction answers at the i-th left_weight."""
     weights = slider_values("kl-direction", "left_weight")
     return _kl_direction_table("left_weight", weights, torch.full_like(weights, body.separation), weights, body.width)

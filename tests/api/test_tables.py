@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from websockets.sync.client import connect
 
+from app.web.api_docs import load_examples
+from app.web.api_examples import abridged
 from app.web.kd_operations import TABLE_OPERATIONS
 from app.widgets import widget_spec
 from app.widgets.slider_positions import reachable_values
@@ -146,3 +148,10 @@ def test_every_table_answers_over_the_live_socket_exactly_as_its_post(client, ba
             reply = json.loads(ws.recv(timeout=30))
             assert (reply["id"], reply["status"]) == (i, 200), reply
             assert reply["body"] == client.post(path, json=state).json(), path
+
+
+@pytest.mark.parametrize("path", sorted(TABLE_OPERATIONS))
+def test_the_documented_example_is_a_live_answer_with_its_base64_abridged(client, path):
+    recorded = load_examples()[f"POST {path}"]
+    live = client.post(path, json=recorded["request"]).json()
+    assert recorded["responses"]["200"]["body"] == abridged(live)
