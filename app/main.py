@@ -60,6 +60,7 @@ class BrewSLMApp(FastAPI):
 async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.heavy_lane.close()
+    app.state.table_lane.close()
     app.state.compare_lane.close()
 
 
@@ -94,6 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Work too heavy for the event loop runs here, shared round-robin between client addresses.
     app.state.heavy_lane = FairLane("heavy", workers=settings.heavy_lane_workers,
                                     per_client=settings.heavy_per_client, max_waiting=settings.heavy_waiting)
+    # The slider tables (milliseconds each, a class asks for hundreds) in a lane of their own, so they never
+    # queue ahead of the single answers in the heavy lane (app/web/kd_operations.py TABLE_OPERATIONS).
+    app.state.table_lane = FairLane("table", workers=1, per_client=settings.heavy_per_client,
+                                    max_waiting=settings.heavy_waiting)
     app.state.compare_lane = FairLane("compare", workers=1, per_client=settings.compare_per_client,
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,

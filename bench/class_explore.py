@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/class_explore.py [--learners 40] [--seconds 20] [--workers 1] [--mode tables]
 
-Each learner is one page: one live socket (WS /api/live), and every explorer of lesson 4.3 in turn
+Each learner is one page: one live socket (WS /api/live) for its requests, tables by POST beside it (as the
+page asks for them), and every explorer of lesson 4.3 in turn
 (--seconds split evenly between them). On an explorer it drags a slider for 1–3 s at 30 moves a second
 (1–8 positions a move), pauses 0.3–1 s, and between drags may load another preset or type an exact value
 the slider cannot reach. Like the pages (static/js/lib/tables.js) it draws a move from a slider table when
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import httpx
 from websockets.asyncio.client import connect
 
 from _server import serving
@@ -139,6 +141,15 @@ class Learner:
         self.stats.answers += 1
         return reply["body"], size
 
+    async def post(self, path: str, body: dict) -> tuple[dict, int]:
+        """A table, by POST beside the socket, as the page asks for it (static/js/lib/tables.js)."""
+        reply = await self.http.post(path, json=body)
+        if reply.status_code != 200:
+            self.stats.refused.append(f"{path} {reply.status_code}")
+            raise Refused(path)
+        self.stats.answers += 1
+        return reply.json(), len(reply.content)
+
     async def read_replies(self) -> None:
         async for message in self.ws:
             reply = json.loads(message)
@@ -149,8 +160,10 @@ class Learner:
     async def run(self, seconds_each: float) -> None:
         # Each learner from an address of its own (127.0.0.2, .3, …: all of 127/8 is this machine), as the
         # laptops of a room are: the server's per-client limits then see forty clients, not one.
+        transport = httpx.AsyncHTTPTransport(local_address=self.address)
         async with connect(self.url.replace("http", "ws", 1) + "/api/live", max_size=2**24,
-                           local_addr=(self.address, 0)) as self.ws:
+                           local_addr=(self.address, 0)) as self.ws, \
+                httpx.AsyncClient(base_url=self.url, transport=transport, timeout=60) as self.http:
             reader = asyncio.create_task(self.read_replies())
             try:
                 for explorer in EXPLORERS:
@@ -252,7 +265,7 @@ class Session:
     async def fetch_table(self, param: str, key: str) -> None:
         t0 = time.perf_counter()
         try:
-            body, size = await self.learner.ask(self.e.sliders[param].table, json.loads(key))
+            body, size = await self.learner.post(self.e.sliders[param].table, json.loads(key))
         except Refused:
             self.asking[param] = None
             return

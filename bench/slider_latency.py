@@ -119,6 +119,10 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.add_init_script(TIME_LIVE_SOCKET)
         page.goto(url + "/lessons/kd-loss")
+        # Predict-then-see panels hide an explorer's charts until the learner predicts: skip them.
+        for skip in page.locator("[data-action=skip-prediction]").all():
+            skip.click()
+        page.wait_for_selector("[data-predicting]", state="detached")
         for name in EXPLORERS:
             page.wait_for_selector(f'[data-widget="{name}"] [data-role$="chart"][data-drawn]')
         print(f"Slider latency, {args.moves} moves per slider (input event -> every chart drawn with the numbers of the slider's table)")

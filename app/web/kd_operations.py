@@ -44,6 +44,7 @@ class Operation:
     response: type[BaseModel]
     compute: Callable[[Any], BaseModel]     # request model -> answer model; pure, synchronous
     cost_s: Callable[[Any], float]          # estimated seconds of compute for a (validated) request
+    lane: str = "heavy_lane"                # the app.state lane that runs it when it is not inline
 
     def answer_json(self, body: BaseModel) -> str:
         # pydantic's serializer: 13× faster than json.dumps on a large answer (and what FastAPI uses)
@@ -70,26 +71,27 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in (
 
 # The slider tables (POST /api/tables/*, app/web/table_answers.py): each answers a whole slider range in 0.4–6
 # ms of torch and packing (the KL-direction search over ~100 teachers, 20–30 ms; measured at load 8 on the
-# project's machine, largest inputs), so always off the loop.
+# project's machine, largest inputs), so always off the loop: in a lane of their own (table_lane), so that a
+# class fetching tables never holds up the single answers in the heavy lane.
 TABLE_OPERATIONS: dict[str, Operation] = {op.path: op for op in (
     Operation("/api/tables/temperature/T", SoftenTableRequest, SliderTable, temperature_table,
-              lambda b: 1.8e-3 + 1e-5 * len(b.logits)),
+              lambda b: 1.8e-3 + 1e-5 * len(b.logits), lane="table_lane"),
     Operation("/api/tables/alpha/alpha", AlphaTableRequest, SliderTable, alpha_table,
-              lambda b: 4e-4 + 3e-6 * _cells(b.student_logits)),
+              lambda b: 4e-4 + 3e-6 * _cells(b.student_logits), lane="table_lane"),
     Operation("/api/tables/alpha/T", AlphaTemperatureTableRequest, SliderTable, alpha_temperature_table,
-              lambda b: 2.2e-3 + 4.5e-5 * _cells(b.student_logits)),
+              lambda b: 2.2e-3 + 4.5e-5 * _cells(b.student_logits), lane="table_lane"),
     Operation("/api/tables/t-squared/T", TSquaredTableRequest, SliderTable, t_squared_table,
-              lambda b: 3.7e-3 + 2e-5 * len(b.student_logits)),
+              lambda b: 3.7e-3 + 2e-5 * len(b.student_logits), lane="table_lane"),
     Operation("/api/tables/reduction/seq_len", ReductionLengthTableRequest, SliderTable, reduction_length_table,
-              lambda b: 4e-4 + 6.5e-8 * b.batch_size * 48 * b.vocab),
+              lambda b: 4e-4 + 6.5e-8 * b.batch_size * 48 * b.vocab, lane="table_lane"),
     Operation("/api/tables/reduction/prompt_len", ReductionPromptTableRequest, SliderTable, reduction_prompt_table,
-              lambda b: 1e-3 + 6e-8 * b.batch_size * b.seq_len * b.vocab),
+              lambda b: 1e-3 + 6e-8 * b.batch_size * b.seq_len * b.vocab, lane="table_lane"),
     Operation("/api/tables/reduction/batch_size", ReductionBatchTableRequest, SliderTable, reduction_batch_table,
-              lambda b: 1e-3 + 5e-8 * 8 * b.seq_len * b.vocab),
+              lambda b: 1e-3 + 5e-8 * 8 * b.seq_len * b.vocab, lane="table_lane"),
     Operation("/api/tables/kl-direction/separation", KLSeparationTableRequest, SliderTable, kl_separation_table,
-              lambda b: 2.5e-2),
+              lambda b: 2.5e-2, lane="table_lane"),
     Operation("/api/tables/kl-direction/left_weight", KLWeightTableRequest, SliderTable, kl_weight_table,
-              lambda b: 2.5e-2),
+              lambda b: 2.5e-2, lane="table_lane"),
 )}
 
 # What the live socket serves: every single answer and every table.
@@ -106,7 +108,7 @@ async def perform(op: Operation, body: BaseModel, *, lane: FairLane, client: str
 def _http_endpoint(op: Operation) -> Callable[..., Any]:
     async def endpoint(body: BaseModel, request: Request) -> Response:
         state = request.app.state
-        text = await perform(op, body, lane=state.heavy_lane, client=client_address(request.scope),
+        text = await perform(op, body, lane=getattr(state, op.lane), client=client_address(request.scope),
                              inline_s=state.settings.inline_work_seconds)
         return Response(text, media_type="application/json")
 

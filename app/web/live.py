@@ -59,7 +59,7 @@ class LiveConversation:
         self.ws = ws
         self.settings = settings
         self.client = client_address(ws.scope)
-        self.lane = ws.app.state.heavy_lane
+        self.state = ws.app.state
         self.budgets = (WorkBudget(settings.live_work_per_second, settings.live_work_burst_seconds), client_budget)
 
     async def _spend(self, cost_s: float) -> None:
@@ -99,7 +99,7 @@ class LiveConversation:
             return _reply(reply_id, 422, {"detail": validation_details(RequestValidationError(errors))})
         try:
             await self._spend(op.cost_s(body))
-            answer = await perform(op, body, lane=self.lane, client=self.client,
+            answer = await perform(op, body, lane=getattr(self.state, op.lane), client=self.client,
                                    inline_s=self.settings.inline_work_seconds)
         except LimitExceeded as exc:
             return _reply(reply_id, 429, exc.body())

@@ -1,4 +1,4 @@
-"""Request bodies of the slider tables (app/web/api_tables.py): each is its explorer's single request
+"""Request bodies of the slider tables (app/web/table_answers.py): each is its explorer's single request
 without the slider's own field, so a table is asked for with exactly what the page holds fixed.
 
 A table multiplies the work and the answer by the slider's positions (up to 1,001), so the logits it

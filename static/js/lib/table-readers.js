@@ -1,5 +1,5 @@
 // How a row of each slider table reads as the single endpoint's answer (the tables' layouts are described
-// in app/web/api_tables.py; tests/tables.py reads them the same way in Python, and
+// in app/web/table_answers.py; tests/tables.py reads them the same way in Python, and
 // tests/browser/test_tables.py checks these readers against the server's single answers).
 
 const orNull = (v) => (Number.isNaN(v) ? null : v);

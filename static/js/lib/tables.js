@@ -1,7 +1,7 @@
 // Slider tables: an explorer's answers at every value a slider can reach, fetched once per state of the
-// other inputs (POST /api/tables/{widget}/{param}, app/web/api_tables.py), so a drag is drawn with no
+// other inputs (POST /api/tables/{widget}/{param}, app/web/table_answers.py), so a drag is drawn with no
 // round trip. A value the slider cannot reach (typed into the exact-value field) still asks the server.
-import { latestOnly } from "./api.js";
+import { latestOnly, postJSON } from "./api.js";
 import { liveJSON } from "./live.js";
 import { nested, unpack } from "./packed.js";
 
@@ -82,7 +82,9 @@ export class ExplorerData {
     this.asking = {};        // param → the key of the table on its way
     this.failed = {};        // param → the key of a table the server would not give: not asked again
     this.fetchers = Object.fromEntries(Object.entries(sliders).map(([param, s]) => [param, latestOnly(
-      ({ key, body }) => liveJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
+      // By POST, not over the live socket: the socket answers one message at a time, so a table (milliseconds
+      // to tens of them, in the server's heavy lane) would hold up the answers behind it.
+      ({ key, body }) => postJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
       (table) => this.received(param, table),
       // A table that fails costs only round trips: every state can still be asked for on its own. A busy
       // server (429) or a lost connection may give it later; a refusal (4xx) would refuse it again.
