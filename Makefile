@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
+	$(PY) bench/class_fanout.py
+	$(PY) bench/class_fanout.py --redis
 	$(PY) bench/abuse.py
 
 # The request and response examples /docs shows, recorded from the real API (app/web/api_examples.py).

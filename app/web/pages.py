@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from app.web.classes import class_setup
 from app.web.deps import TemplatesDep, TrackDep
 from app.web.templating import widget_renderer
 from app.widgets import WIDGETS, clean_query
@@ -58,5 +59,6 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
     params, notices = clean_query(spec, request.query_params)
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
+    setup = class_setup(widget, request.app.state.classroom.catalogue)
     return templates.TemplateResponse(request, "demo.html", {"widget": widget, "spec": spec, "widget_html": html,
-                                                             "param_notices": notices})
+                                                             "param_notices": notices, "class_setup": setup})

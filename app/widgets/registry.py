@@ -37,6 +37,7 @@ class WidgetSpec:
     keys: tuple[DemoKey, ...] = ()
     rules: tuple[Rule, ...] = ()
     demo: bool = True                             # has a presenter view at /demo/{name}
+    classroom: bool = True                        # a class can follow it live (its script has start(params))
     all_params: dict[str, Param] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,7 +114,8 @@ _WIDGETS = [
          "steps": Number(10, 5000, "steps", integer=True, default=2000, step=100),
          "seed": Number(0, 2**31 - 1, "seed", integer=True, default=0, step=1),
          "omit_class": Number(0, 9, "left-out class", integer=True)},
-        presets=(("race", "SFT vs KD race"), ("missing3", "The missing 3"))),
+        presets=(("race", "SFT vs KD race"), ("missing3", "The missing 3")),
+        classroom=False),   # its state is runs in progress, not one answer per state
 ]
 
 WIDGETS: dict[str, WidgetSpec] = {spec.name: spec for spec in _WIDGETS}

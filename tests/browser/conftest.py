@@ -47,11 +47,13 @@ class PageWatch:
         self.problems: list[str] = []
 
 
-@pytest.fixture()
-def page(browser, base_url: str) -> Iterator:
+def open_watched_page(browser, base_url: str, **context_options):
+    """A page in a context of its own (service workers off, requests to other hosts refused), whose
+    console errors, uncaught exceptions and foreign requests are collected in `page.watch.problems`.
+    Close it with `page.context.close()`."""
     # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
+    options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+    context = browser.new_context(base_url=base_url, service_workers="block", **options)
     watch = PageWatch()
     host = urlparse(base_url).netloc
 
@@ -67,9 +69,15 @@ def page(browser, base_url: str) -> Iterator:
     pg.on("console", lambda msg: msg.type == "error" and watch.problems.append(f"console error: {msg.text}"))
     pg.on("pageerror", lambda exc: watch.problems.append(f"uncaught: {exc}"))
     pg.watch = watch
+    return pg
+
+
+@pytest.fixture()
+def page(browser, base_url: str) -> Iterator:
+    pg = open_watched_page(browser, base_url)
     yield pg
-    context.close()
-    assert not watch.problems, watch.problems
+    pg.context.close()
+    assert not pg.watch.problems, pg.watch.problems
 
 
 @pytest.fixture()
