@@ -175,3 +175,53 @@ def test_a_typed_value_the_slider_cannot_reach_asks_the_server_and_one_it_can_do
     assert traffic.since(start) == []                              # the slider reaches it: from the table
     _, request, answer = drawn_and_asked(page, root)
     assert_same(server_answer(page, request), answer)
+
+
+def test_a_class_follower_draws_the_instructors_drag_from_a_table_of_its_own(browser, base_url):
+    """The instructor's drag is drawn from the instructor's table, so only its state reaches the room; a
+    follower sees one slider move and fetches that slider's table itself (POST /api/tables), after which
+    the instructor's moves cost the follower no request, and it draws the server's numbers."""
+    from tests.browser.conftest import open_watched_page
+
+    pages = [open_watched_page(browser, base_url, viewport={"width": 1280, "height": 720}) for _ in range(2)]
+    lead, follower = pages
+    try:
+        lead.goto("/demo/kl-direction")
+        expect(lead.locator("body")).to_have_attribute("data-class-ready", "true")
+        lead.click('[data-class-action="start"]')
+        code = lead.locator('[data-role="class-code"]')
+        expect(code).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
+        follower.goto(f"/join/{code.text_content().replace('-', '')}")
+        expect(follower.locator("body")).to_have_attribute("data-following", "true")
+        traffic = Traffic(follower)
+        lead_root = lead.locator("[data-widget]").element_handle()
+        root = follower.locator("[data-widget]").element_handle()
+
+        def same_state() -> dict:
+            state = lead.evaluate("root => root.explorer.data.state", lead_root)
+            follower.wait_for_function("([root, s]) => JSON.stringify(root.explorer.data.state) === s",
+                                       arg=[root, json.dumps(state, separators=(",", ":"))], timeout=15000)
+            return state
+
+        lead.locator("[data-role=sep-slider]").focus()
+        wait_for_table(lead, lead_root, "separation")
+        lead.keyboard.press("ArrowRight")
+        same_state()
+        wait_for_table(follower, root, "separation")               # asked for by the follower on the first move
+        start = len(traffic.sent)
+        for _ in range(6):
+            lead.keyboard.press("ArrowRight")
+            same_state()
+        asked = [m["path"] for m in traffic.since(start) if "/api/" in m["path"]]
+        assert asked == [], f"the follower asked {asked} for moves its table holds"
+        _, request, answer = drawn_and_asked(follower, root)
+        assert answer is not None
+        assert_same(server_answer(follower, request), answer, where="the follower's drawn answer")
+        lead.click('[data-class-action="end"]')
+        lead.click('[data-class-action="end"]')
+        expect(follower.locator("body")).to_have_attribute("data-class-ended", "true")
+    finally:
+        problems = [p for pg in pages for p in pg.watch.problems]
+        for pg in pages:
+            pg.context.close()
+    assert not problems, problems

@@ -131,7 +131,18 @@ export class ExplorerData {
     return null;
   }
 
+  /** The one slider whose value alone differs between two states (a drag seen from outside), or null. */
+  onlyMoved(before, after) {
+    if (!before) return null;
+    const moved = Object.keys(this.sliders).filter((param) => this.keyOf(param, before) === this.keyOf(param, after)
+      && this.sliders[param].value(before) !== this.sliders[param].value(after));
+    return moved.length === 1 ? moved[0] : null;
+  }
+
   update(state, moved = null) {
+    // A state set from outside (a class follower's page, a demo key) says no slider, but when one slider's
+    // value alone changed it is a drag all the same, and its table makes the next moves free.
+    moved = moved || this.onlyMoved(this.state, state);
     this.state = state;
     if (moved && this.sliders[moved]) this.moved = moved;
     const found = this.fromTables(state);
