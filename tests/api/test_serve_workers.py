@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.cli import workers_problem
+from tests.class_client import Room, soften_move, start_class
 from tests.live_server import free_port, wait_until_healthy
 from tests.tables import assert_same
 
@@ -65,7 +66,53 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def test_two_workers_serve_the_same_answers(redis_server, client):
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue                       # closed while we looked
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def _server_inode(server_port: int, client_port: int) -> int | None:
+    """The inode of the server's end of the loopback TCP connection from `client_port` (/proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], int(fields[9])
+        if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == client_port:
+            return inode
+    return None
+
+
+def _worker_of(page, port: int, workers: list[int]) -> int:
+    inode = _server_inode(port, page.ws.socket.getsockname()[1])
+    return next(pid for pid in workers if inode in _socket_inodes(pid))
+
+
+def _class_across_workers(url: str, port: int, workers: list[int]) -> None:
+    """A class made through one connection, its followers' sockets on both workers: all follow, via Redis."""
+    room = Room(url)
+    try:
+        session = start_class(url)
+        lead = room.lead(session)
+        followers = []
+        while len({_worker_of(p, port, workers) for p in followers}) < 2:
+            assert len(followers) < 24, "the kernel gave every socket to one worker"
+            followers.append(room.follow(session))
+        lead.send(soften_move(3.31, [4.595, 0.0]))
+        answer = lead.next("reply")["body"]
+        for page in followers:
+            frame = page.next("state")
+            assert frame["state"]["T"] == 3.31 and frame["answer"] == answer
+    finally:
+        room.close()
+
+
+def test_two_workers_serve_the_same_answers_and_one_class(redis_server, client):
     port = free_port()
     proc = _serve("--workers", "2", "--port", str(port), env=_env(BREWSLM_REDIS_URL=redis_server.url))
     url = f"http://127.0.0.1:{port}"
@@ -81,6 +128,7 @@ def test_two_workers_serve_the_same_answers(redis_server, client):
                 got = httpx.post(url + path, json=body, timeout=30)
                 assert got.status_code == 200, got.text
                 assert_same(got.json(), client.post(path, json=body).json(), where=path)
+        _class_across_workers(url, port, workers)
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
