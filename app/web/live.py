@@ -82,18 +82,20 @@ class LiveConversation:
         reply_id, status, body = await self.answer_request(request)
         return f'{{"id":{json.dumps(reply_id)},"status":{status},"body":{body}}}'
 
-    async def answer_request(self, request: Any) -> tuple[int | None, int, str]:
+    async def answer_request(self, request: Any, operations: dict[str, Operation] = LIVE_OPERATIONS,
+                             ) -> tuple[int | None, int, str]:
         """A parsed request {"id", "path", "body"} → (its id, the status, the answer as JSON text), as its
-        POST would answer (never raises). The class socket sends its instructor's requests here too."""
+        POST would answer (never raises). The class socket sends its instructor's requests here too, with
+        the single answers only as `operations` (each page fetches its tables itself; none is broadcast)."""
         reply_id = request.get("id") if isinstance(request, dict) else None
         if not isinstance(reply_id, int) or isinstance(reply_id, bool):
             reply_id = None
         if reply_id is None or "body" not in request:
             return reply_id, 400, json.dumps({"detail": _SHAPE})
         path = request.get("path")
-        op = LIVE_OPERATIONS.get(path) if isinstance(path, str) else None
+        op = operations.get(path) if isinstance(path, str) else None
         if op is None:
-            return reply_id, 404, json.dumps({"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(LIVE_OPERATIONS)}"})
+            return reply_id, 404, json.dumps({"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(operations)}"})
         return (reply_id, *await self._perform(op, request["body"]))
 
     async def _perform(self, op: Operation, raw_body: Any) -> tuple[int, str]:

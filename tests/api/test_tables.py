@@ -16,6 +16,7 @@ from app.web.kd_operations import TABLE_OPERATIONS
 from app.widgets import widget_spec
 from app.widgets.slider_positions import reachable_values
 from tests import tables
+from tests.class_client import TEMPERATURE_STATE, Room, start_class
 from tests.tables import Table, assert_same
 
 RNG = np.random.default_rng(20261128)
@@ -155,3 +156,19 @@ def test_the_documented_example_is_a_live_answer_with_its_base64_abridged(client
     recorded = load_examples()[f"POST {path}"]
     live = client.post(path, json=recorded["request"]).json()
     assert recorded["responses"]["200"]["body"] == abridged(live)
+
+
+def test_a_class_move_is_a_single_answer_never_a_table_broadcast_to_the_room(base_url):
+    """A table is for the page that asked (each follower fetches its own); the class socket refuses one."""
+    room = Room(base_url)
+    try:
+        session = start_class(base_url)
+        lead, follower = room.lead(session), room.follow(session)
+        lead.send({"type": "move", "id": 3, "state": TEMPERATURE_STATE, "path": "/api/tables/temperature/T",
+                   "body": {"logits": TEMPERATURE_STATE["logits"]}})
+        reply = lead.next("reply")
+        assert reply["status"] == 404 and "/api/kd/soften" in reply["body"]["detail"]
+        assert "/api/tables/" not in reply["body"]["detail"].split("there are")[1]
+        assert follower.quiet("state")
+    finally:
+        room.close()
