@@ -18,6 +18,7 @@ from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
 from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tables, api_tinylm, assets, class_socket,
                      classes, live, offline, pages)
+from app.web.answer_cache import AnswerCache
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.bounded_send import BoundedSend
@@ -32,6 +33,10 @@ from app.web.room import room_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
+
+# The slider tables' answers kept by request (app/web/answer_cache.py): 32 MB holds a class's worth (the
+# largest table is 640 KB, most are 2–150 KB).
+TABLE_CACHE_BYTES = 32 * 2**20
 
 
 class BrewSLMApp(FastAPI):
@@ -116,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # queue ahead of the single answers in the heavy lane (app/web/kd_operations.py TABLE_OPERATIONS).
     app.state.table_lane = FairLane("table", workers=1, per_client=settings.heavy_per_client,
                                     max_waiting=settings.heavy_waiting)
+    # …and the tables' answers kept by request: a class asks for the same table from every page.
+    app.state.answer_cache = AnswerCache(TABLE_CACHE_BYTES)
     app.state.compare_lane = FairLane("compare", workers=1, per_client=settings.compare_per_client,
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,

@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
+from app.web.answer_cache import AnswerCache
 from app.web.clients import client_address
 from app.web.kd_answers import (kl_direction_answer, loss_answer, reduction_answer, soften_answer,
                                 temperature_gradients_answer)
@@ -45,6 +46,7 @@ class Operation:
     compute: Callable[[Any], BaseModel]     # request model -> answer model; pure, synchronous
     cost_s: Callable[[Any], float]          # estimated seconds of compute for a (validated) request
     lane: str = "heavy_lane"                # the app.state lane that runs it when it is not inline
+    cached: bool = False                    # answers kept by request in app.state.answer_cache
 
     def answer_json(self, body: BaseModel) -> str:
         # pydantic's serializer: 13× faster than json.dumps on a large answer (and what FastAPI uses)
@@ -75,41 +77,55 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in (
 # class fetching tables never holds up the single answers in the heavy lane.
 TABLE_OPERATIONS: dict[str, Operation] = {op.path: op for op in (
     Operation("/api/tables/temperature/T", SoftenTableRequest, SliderTable, temperature_table,
-              lambda b: 1.8e-3 + 1e-5 * len(b.logits), lane="table_lane"),
+              lambda b: 1.8e-3 + 1e-5 * len(b.logits), lane="table_lane", cached=True),
     Operation("/api/tables/alpha/alpha", AlphaTableRequest, SliderTable, alpha_table,
-              lambda b: 4e-4 + 3e-6 * _cells(b.student_logits), lane="table_lane"),
+              lambda b: 4e-4 + 3e-6 * _cells(b.student_logits), lane="table_lane", cached=True),
     Operation("/api/tables/alpha/T", AlphaTemperatureTableRequest, SliderTable, alpha_temperature_table,
-              lambda b: 2.2e-3 + 4.5e-5 * _cells(b.student_logits), lane="table_lane"),
+              lambda b: 2.2e-3 + 4.5e-5 * _cells(b.student_logits), lane="table_lane", cached=True),
     Operation("/api/tables/t-squared/T", TSquaredTableRequest, SliderTable, t_squared_table,
-              lambda b: 3.7e-3 + 2e-5 * len(b.student_logits), lane="table_lane"),
+              lambda b: 3.7e-3 + 2e-5 * len(b.student_logits), lane="table_lane", cached=True),
     Operation("/api/tables/reduction/seq_len", ReductionLengthTableRequest, SliderTable, reduction_length_table,
-              lambda b: 4e-4 + 6.5e-8 * b.batch_size * 48 * b.vocab, lane="table_lane"),
+              lambda b: 4e-4 + 6.5e-8 * b.batch_size * 48 * b.vocab, lane="table_lane", cached=True),
     Operation("/api/tables/reduction/prompt_len", ReductionPromptTableRequest, SliderTable, reduction_prompt_table,
-              lambda b: 1e-3 + 6e-8 * b.batch_size * b.seq_len * b.vocab, lane="table_lane"),
+              lambda b: 1e-3 + 6e-8 * b.batch_size * b.seq_len * b.vocab, lane="table_lane", cached=True),
     Operation("/api/tables/reduction/batch_size", ReductionBatchTableRequest, SliderTable, reduction_batch_table,
-              lambda b: 1e-3 + 5e-8 * 8 * b.seq_len * b.vocab, lane="table_lane"),
+              lambda b: 1e-3 + 5e-8 * 8 * b.seq_len * b.vocab, lane="table_lane", cached=True),
     Operation("/api/tables/kl-direction/separation", KLSeparationTableRequest, SliderTable, kl_separation_table,
-              lambda b: 2.5e-2, lane="table_lane"),
+              lambda b: 2.5e-2, lane="table_lane", cached=True),
     Operation("/api/tables/kl-direction/left_weight", KLWeightTableRequest, SliderTable, kl_weight_table,
-              lambda b: 2.5e-2, lane="table_lane"),
+              lambda b: 2.5e-2, lane="table_lane", cached=True),
 )}
 
 # What the live socket serves: every single answer and every table.
 LIVE_OPERATIONS: dict[str, Operation] = {**OPERATIONS, **TABLE_OPERATIONS}
 
 
-async def perform(op: Operation, body: BaseModel, *, lane: FairLane, client: str, inline_s: float) -> str:
-    """The answer as JSON text: computed right here when cheap, otherwise in the heavy lane."""
-    if op.cost_s(body) <= inline_s:
-        return op.answer_json(body)
-    return await lane.run(client, lambda: op.answer_json(body))
+async def perform(op: Operation, body: BaseModel, *, lane: FairLane, client: str, inline_s: float,
+                  cache: AnswerCache | None = None) -> str:
+    """The answer as JSON text: from the cache when it holds it, computed right here when cheap, otherwise
+    in the operation's lane (where a request queued behind the same one finds its answer in the cache)."""
+    if not (op.cached and cache is not None):
+        return op.answer_json(body) if op.cost_s(body) <= inline_s else await lane.run(client, lambda: op.answer_json(body))
+    key = f"{op.path}\n{body.model_dump_json()}"
+
+    def cached_or_computed() -> str:
+        answer = cache.get(key)
+        if answer is None:
+            answer = op.answer_json(body)
+            cache.put(key, answer)
+        return answer
+
+    answer = cache.get(key)
+    if answer is not None:
+        return answer
+    return cached_or_computed() if op.cost_s(body) <= inline_s else await lane.run(client, cached_or_computed)
 
 
 def _http_endpoint(op: Operation) -> Callable[..., Any]:
     async def endpoint(body: BaseModel, request: Request) -> Response:
         state = request.app.state
         text = await perform(op, body, lane=getattr(state, op.lane), client=client_address(request.scope),
-                             inline_s=state.settings.inline_work_seconds)
+                             inline_s=state.settings.inline_work_seconds, cache=state.answer_cache)
         return Response(text, media_type="application/json")
 
     # FastAPI reads the body's model from the signature; each route gets its operation's model.

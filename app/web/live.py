@@ -108,7 +108,7 @@ class LiveConversation:
         try:
             await self._spend(op.cost_s(body))
             answer = await perform(op, body, lane=getattr(self.state, op.lane), client=self.client,
-                                   inline_s=self.settings.inline_work_seconds)
+                                   inline_s=self.settings.inline_work_seconds, cache=self.state.answer_cache)
         except LimitExceeded as exc:
             return 429, json.dumps(exc.body())
         except Exception:

@@ -3,10 +3,12 @@ guard, and a 422 naming the field; and their lane is their own, so a full table 
 
 Over real HTTP against a server whose table lane takes one request per client and two in all. The lane's
 slots are held from the test (ClientLimit is thread-safe), so the limits are reached without racing
-real computations.
+real computations. Each request is one no one made before: the same request again is answered from the
+table cache (app/web/answer_cache.py) without the lane, as the last test shows.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import httpx
@@ -15,7 +17,13 @@ import pytest
 from app.main import create_app
 from tests.live_server import serve
 
-TABLE = ("/api/tables/temperature/T", {"logits": [1.5, -0.5, 0.25]})
+TABLE = "/api/tables/temperature/T"
+_fresh = itertools.count()
+
+
+def _fresh_body() -> dict:
+    """A table request no one has made yet: a cached answer would be given without the lane."""
+    return {"logits": [1.5, -0.5, 0.25 + next(_fresh) / 1024]}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +33,8 @@ def small_tables(test_settings) -> Iterator[tuple[str, object]]:
         yield url, app.state.table_lane
 
 
-def _post(url: str, source: str, path: str = TABLE[0], body: object = TABLE[1]) -> httpx.Response:
+def _post(url: str, source: str, path: str = TABLE, body: object = None) -> httpx.Response:
+    body = _fresh_body() if body is None else body
     transport = httpx.HTTPTransport(local_address=source)
     with httpx.Client(base_url=url, timeout=30, transport=transport) as c:
         return c.post(path, json=body)
@@ -74,3 +83,16 @@ def test_a_table_request_past_the_body_limits_is_refused_before_it_is_read(small
         deep = [deep]
     nested = _post(url, "127.0.0.1", body={"logits": deep})
     assert nested.status_code == 400 and "deep" in nested.text, nested.text
+
+
+def test_the_same_table_again_comes_from_the_cache_even_with_the_lane_full(small_tables, client):
+    """A class asks for one table from every page: computed once, then a copy, with no lane slot needed."""
+    url, lane = small_tables
+    body = _fresh_body()
+    first = _post(url, "127.0.0.1", body=body)
+    assert first.status_code == 200
+    with lane.limit.acquire("127.0.0.1"), lane.limit.acquire("10.0.0.1"):
+        again = [_post(url, "127.0.0.1", body=body), _post(url, "127.0.0.9", body=body)]
+    assert [r.status_code for r in again] == [200, 200]
+    assert all(r.content == first.content for r in again)
+    assert first.json() == client.post(TABLE, json=body).json()      # the same as another server computes
