@@ -6,6 +6,7 @@ import sys
 
 from app.cli_distill import add_distill
 from app.cli_tinylm import add_tinylm_commands
+from app.cli_worker import add_worker
 
 
 def workers_problem(workers: int, reload: bool, redis_url: str | None) -> str | None:
@@ -14,7 +15,8 @@ def workers_problem(workers: int, reload: bool, redis_url: str | None) -> str | 
     Each worker is a process of its own. The stateless API (the lessons, /api/kd, /api/tables, the live
     socket) is answered alike by any of them, but a live run or a class session lives in the process that
     made it unless it is kept in Redis: a run started through one worker would be unknown to the worker
-    that answers its event stream. So more than one worker needs BREWSLM_REDIS_URL.
+    that answers its event stream. So more than one worker needs BREWSLM_REDIS_URL (with which the runs
+    go to the job engine's `brewslm worker` processes, and the class sessions through Redis).
     """
     if workers < 1:
         return f"--workers must be at least 1, not {workers}"
@@ -23,7 +25,8 @@ def workers_problem(workers: int, reload: bool, redis_url: str | None) -> str | 
     if workers > 1 and not redis_url:
         return (f"--workers {workers} needs BREWSLM_REDIS_URL (e.g. redis://127.0.0.1:6379/0): live runs and "
                 "class sessions live in one process unless Redis holds them, and another worker would not "
-                "know them. Set it, or serve with one worker.")
+                "know them. Set it (the runs then train on `brewslm worker` processes: start one), or serve with one "
+                "worker.")
     return None
 
 
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(sub)
     add_distill(sub)
     add_tinylm_commands(sub)  # capture, train, train-teacher
+    add_worker(sub)
     return parser
 
 

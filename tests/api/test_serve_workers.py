@@ -1,17 +1,23 @@
-"""`brewslm serve --workers N`: refused without Redis, and with it two processes that answer as one does."""
+"""`brewslm serve --workers N`: refused without Redis, and with it two processes that answer as one does,
+follow one class (sockets on both) and report one run (trained by a `brewslm worker`)."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.cli import workers_problem
+from app.training.digits.teacher import DigitsTeacherCache
 from tests.class_client import Room, soften_move, start_class
+from tests.engine_processes import engine_env, start_worker
 from tests.live_server import free_port, wait_until_healthy
+from tests.sse_client import follow
 from tests.tables import assert_same
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +34,8 @@ REQUESTS = [
     ("/api/tables/reduction/prompt_len", {"batch_size": 3, "seq_len": 12}),
     ("/api/tables/kl-direction/left_weight", {"separation": 5.5}),
 ]
+
+RUN = {"experiment": "digits", "device": "cpu", "config": {"steps": 100, "seed": 3, "student_hidden": 16}}
 
 
 def _serve(*args: str, env: dict[str, str]) -> subprocess.Popen:
@@ -88,9 +96,27 @@ def _server_inode(server_port: int, client_port: int) -> int | None:
     return None
 
 
-def _worker_of(page, port: int, workers: list[int]) -> int:
-    inode = _server_inode(port, page.ws.socket.getsockname()[1])
-    return next(pid for pid in workers if inode in _socket_inodes(pid))
+def _worker_of(local_port: int, port: int, workers: list[int]) -> int:
+    """The worker holding the server's end of our connection from `local_port`."""
+    deadline = time.monotonic() + 10
+    while True:       # a connection not yet accepted is in the listening socket's queue, in no worker
+        inode = _server_inode(port, local_port)
+        holder = next((pid for pid in workers if inode in _socket_inodes(pid)), None)
+        if holder is not None:
+            return holder
+        assert time.monotonic() < deadline, f"no worker accepted the connection from port {local_port}"
+        time.sleep(0.02)
+
+
+def _get_on_a_worker(port: int, path: str, workers: list[int]) -> tuple[int, int]:
+    """GET `path` on a new connection: (the worker that holds it, the status)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        # The request's last line only once its worker is found: the server closes the connection after answering.
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n".encode())
+        worker = _worker_of(conn.getsockname()[1], port, workers)
+        conn.sendall(b"\r\n")
+        head = conn.recv(64).decode("latin-1")
+    return worker, int(head.split()[1])
 
 
 def _class_across_workers(url: str, port: int, workers: list[int]) -> None:
@@ -100,7 +126,7 @@ def _class_across_workers(url: str, port: int, workers: list[int]) -> None:
         session = start_class(url)
         lead = room.lead(session)
         followers = []
-        while len({_worker_of(p, port, workers) for p in followers}) < 2:
+        while len({_worker_of(p.ws.socket.getsockname()[1], port, workers) for p in followers}) < 2:
             assert len(followers) < 24, "the kernel gave every socket to one worker"
             followers.append(room.follow(session))
         lead.send(soften_move(3.31, [4.595, 0.0]))
@@ -112,9 +138,30 @@ def _class_across_workers(url: str, port: int, workers: list[int]) -> None:
         room.close()
 
 
-def test_two_workers_serve_the_same_answers_and_one_class(redis_server, client):
+def _run_across_workers(url: str, port: int, workers: list[int]) -> None:
+    """A run started through one connection trains on the job engine's worker; both web workers report it."""
+    created = httpx.post(url + "/api/runs", json=RUN, timeout=30)
+    assert created.status_code == 202, created.text
+    run = created.json()
+    answered: dict[int, int] = {}
+    while len(answered) < 2:
+        assert sum(answered.values()) < 24, "the kernel gave every connection to one worker"
+        worker, status = _get_on_a_worker(port, f"/api/runs/{run['id']}", workers)
+        assert status == 200, f"worker {worker} does not know run {run['id']}"
+        answered[worker] = answered.get(worker, 0) + 1
+    with httpx.Client(timeout=120) as c:
+        events = follow(c, url + run["events_url"])
+    assert events[-1].event == "done" and {e.event for e in events[:-1]} == {"step"}
+    assert [e.id for e in events] == list(range(1, len(events) + 1))
+    assert events[-2].data["step"] == RUN["config"]["steps"]
+
+
+def test_two_workers_serve_the_same_answers_one_class_and_one_run(redis_server, client, cache_dir, tmp_path):
+    DigitsTeacherCache(cache_dir).get("cpu")            # the run's worker loads the teacher instead of training it
+    env = engine_env(redis_server.url, cache_dir)
+    engine_worker = start_worker({**os.environ, **env}, tmp_path)
     port = free_port()
-    proc = _serve("--workers", "2", "--port", str(port), env=_env(BREWSLM_REDIS_URL=redis_server.url))
+    proc = _serve("--workers", "2", "--port", str(port), env=_env(**env))
     url = f"http://127.0.0.1:{port}"
     workers: list[int] = []
     try:
@@ -129,7 +176,9 @@ def test_two_workers_serve_the_same_answers_and_one_class(redis_server, client):
                 assert got.status_code == 200, got.text
                 assert_same(got.json(), client.post(path, json=body).json(), where=path)
         _class_across_workers(url, port, workers)
+        _run_across_workers(url, port, workers)
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+        engine_worker.stop()
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a worker outlived the server"
