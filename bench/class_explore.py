@@ -143,7 +143,11 @@ class Learner:
 
     async def post(self, path: str, body: dict) -> tuple[dict, int]:
         """A table, by POST beside the socket, as the page asks for it (static/js/lib/tables.js)."""
-        reply = await self.http.post(path, json=body)
+        try:
+            reply = await self.http.post(path, json=body)
+        except httpx.TransportError as exc:     # e.g. a kept-alive connection the server closed as it was reused
+            self.stats.refused.append(f"{path} {type(exc).__name__}")
+            raise Refused(path) from exc
         if reply.status_code != 200:
             self.stats.refused.append(f"{path} {reply.status_code}")
             raise Refused(path)
