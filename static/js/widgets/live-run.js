@@ -8,6 +8,7 @@ import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
 import { RUNS_EVENT, announceChange, markPreset, onPresetClick, startExplorers } from "../lib/explorer.js";
 import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
+
 // What each preset runs; its name and button come from the widget's description (app/widgets/registry.py).
 const PRESETS = {
   race: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: null },
