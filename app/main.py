@@ -8,6 +8,7 @@ from app.content import load_track
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
+from app.web.compression import CompressionMiddleware
 from app.web.errors import install_error_handlers
 from app.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import known_widgets, make_templates, widget_renderer
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Outermost last: the size limit runs first, and every response (errors included) gets the headers.
+    # Compression is innermost: it sees each response as the app made it (event streams pass untouched).
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
