@@ -72,6 +72,10 @@ DEMO_PARAMS: dict[str, dict[str, Number | Numbers | Choice]] = {
     "reduction": {"seq_len": Number(1, 48, integer=True), "prompt_len": Number(0, 48, integer=True),
                   "batch_size": Number(1, 8, integer=True)},
     "kl-direction": {"separation": Number(0, 10), "left_weight": Number(0.05, 0.95)},
+    # static/js/widgets/live-run.js LIMITS; the run API checks again when a run starts.
+    "live-run": {"preset": Choice(("race", "missing3")), "alpha": Number(0, 1), "T": Number(0.5, 20),
+                 "student_hidden": Choice(("8", "16", "32", "64")), "steps": Number(10, 5000, integer=True),
+                 "seed": Number(0, 2**31 - 1, integer=True), "omit_class": Number(0, 9, integer=True)},
 }
 
 # Pairs that must agree once each is valid on its own: (key, key it depends on, why).
@@ -81,7 +85,7 @@ _LENGTH_PARTNERS = {"teacher": "student"}
 def clean_demo_params(widget: str, query: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """(the valid parameters as text, one sentence per value that was ignored)."""
     specs = DEMO_PARAMS.get(widget)
-    if specs is None:          # a demo without a schema here (e.g. live-run) validates its own
+    if specs is None:          # a demo without a schema here validates its own
         return dict(query), []
     clean: dict[str, str] = {}
     notices: list[str] = []

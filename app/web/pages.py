@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.demo_params import clean_demo_params
+from app.web.demo_sequence import SEQ_KEY, clean_sequence
 from app.web.deps import TemplatesDep, TrackDep
 from app.web.templating import widget_renderer
 
@@ -51,8 +52,10 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
     if widget not in DEMO_WIDGETS or widget not in request.app.state.widgets:
         raise HTTPException(404, f"There is no demo called “{widget}”. Demos: {', '.join(DEMO_WIDGETS)}.")
     # Validated like API input: a bad value is dropped (the widget uses its default) and named on the page.
-    params, notices = clean_demo_params(widget, request.query_params)
+    params, notices = clean_demo_params(widget, {k: v for k, v in request.query_params.items() if k != SEQ_KEY})
+    sequence, sequence_notices = clean_sequence(widget, request.query_params)
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
     return templates.TemplateResponse(request, "demo.html",
-                                      {"widget": widget, "widget_html": html, "param_notices": notices})
+                                      {"widget": widget, "widget_html": html, "param_notices": notices + sequence_notices,
+                                       "sequence": sequence})

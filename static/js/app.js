@@ -1,6 +1,9 @@
 // Runs on every page: tell the learner if their saved progress needed attention.
 import { notify } from "./lib/notices.js";
 import { store } from "./lib/store.js";
+import { startThemeToggle } from "./lib/theme.js";
+
+startThemeToggle();
 
 if (store.problem) notify(store.problem, "warning");
 

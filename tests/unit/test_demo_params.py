@@ -52,5 +52,33 @@ def test_a_label_outside_the_presets_classes_is_dropped():
 
 
 def test_a_demo_without_a_schema_passes_its_parameters_through():
-    assert "live-run" not in DEMO_PARAMS
-    assert clean_demo_params("live-run", {"alpha": "0.5"}) == ({"alpha": "0.5"}, [])
+    assert "no-such-demo" not in DEMO_PARAMS
+    assert clean_demo_params("no-such-demo", {"alpha": "0.5"}) == ({"alpha": "0.5"}, [])
+
+
+def test_the_live_run_form_is_checked_like_the_runs_api():
+    query = {"alpha": "0.25", "T": "8", "student_hidden": "16", "steps": "300", "seed": "7", "omit_class": "3",
+             "preset": "missing3"}
+    assert clean_demo_params("live-run", query) == (query, [])
+    clean, notices = clean_demo_params("live-run", {"student_hidden": "7", "steps": "300.5", "omit_class": "12", "T": "0.1"})
+    assert clean == {}
+    assert [n.split()[1].split("=")[0] for n in notices] == ["student_hidden", "steps", "omit_class", "T"]
+
+
+def test_a_presenters_sequence_is_cleaned_step_by_step():
+    from starlette.datastructures import QueryParams
+
+    from app.web.demo_sequence import MAX_STEPS, clean_sequence
+
+    query = QueryParams([("T", "3"), ("seq", "T=1&caption=Sharp:  the  teacher"), ("seq", "T=99&caption=Too hot"),
+                         ("seq", "preset=digit&T=4&caption=" + "x" * 200), ("seq", "zzz=1")])
+    steps, notices = clean_sequence("temperature", query)
+    assert steps[0] == {"params": {"T": "1"}, "caption": "Sharp: the teacher"}
+    assert steps[1] == {"params": {}, "caption": "Too hot"}
+    assert steps[2]["params"] == {"preset": "digit", "T": "4"} and len(steps[2]["caption"]) == 160
+    assert steps[3] == {"params": {}, "caption": ""}
+    assert notices[0].startswith("Step 2: Ignored T='99'") and "cut to 160" in notices[1] and "Step 4" in notices[2]
+    many, notices = clean_sequence("temperature", QueryParams([("seq", f"T={i + 1}") for i in range(MAX_STEPS + 3)]))
+    assert len(many) == MAX_STEPS and f"at most {MAX_STEPS}" in notices[0]
+    crowded, notices = clean_sequence("temperature", QueryParams([("seq", "&".join(f"T={i}" for i in range(40)))]))
+    assert crowded == [] and "more than 16 settings" in notices[0]

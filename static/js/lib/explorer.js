@@ -2,11 +2,26 @@
 // "Open in demo mode" link kept equal to the explorer's current state.
 //
 // An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry),
-// presetNames (loadPreset(name) when there are any), reset(), and optionally nudgeT(steps),
-// nudgeAlpha(steps) or nudgeMain(steps) for the demo keys.
+// loadState(params) (show a state given as link parameters, text as in a query string: a presenter's saved
+// step; reset() still returns to the state the page opened with), presetNames (loadPreset(name) when
+// there are any), reset(), and optionally nudgeT(steps), nudgeAlpha(steps) or nudgeMain(steps) for the
+// demo keys, and describeState() (one line for the demo's status; demo.js builds one from queryState()
+// otherwise). Charts drawn with lib/charts.js reactChart can be pinned.
 import { demoHref } from "./url-state.js";
 
 export const CHANGE_EVENT = "explorer:change";
+
+/** What every explorer does the same way: open on the link's state, and go back to it on reset. */
+export class Explorer {
+  start(params) {
+    this.initial = params;
+    this.loadState(params);
+  }
+
+  reset() {
+    this.loadState(this.initial);
+  }
+}
 
 /** Tell listeners (demo link, address bar, demo keys) that the explorer's state moved. */
 export function announceChange(root) {

@@ -3,7 +3,7 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
@@ -22,8 +22,9 @@ export const PRESETS = {
 
 const fmt = (x) => x.toFixed(3);
 
-class AlphaExplorer {
+class AlphaExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "alpha";
     this.presetNames = Object.keys(PRESETS);
@@ -44,8 +45,7 @@ class AlphaExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     const base = PRESETS[params.preset] ? params.preset : "agree";
     const p = PRESETS[base];
     this.show(base, {
@@ -55,7 +55,6 @@ class AlphaExplorer {
   }
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
-  reset() { this.start(this.initial); }
   nudgeT(steps) { this.T.nudge(20 * steps); }
   nudgeAlpha(steps) { this.alpha.nudge(5 * steps); }
 
@@ -118,13 +117,12 @@ class AlphaExplorer {
 
   drawSweep(answer, s) {
     const sw = answer.alpha_sweep;
-    const totalColor = document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total;
     const line = (y, name, color, dash) => ({ type: "scatter", mode: "lines", x: sw.alpha, y, name,
       line: { color, width: 3, dash }, hovertemplate: `alpha %{x:.2f}: %{y:.3f}<extra>${name}</extra>` });
     const traces = [
       line(sw.weighted_ce, "alpha·CE", COLORS.ce, "solid"),
       line(sw.weighted_kd, "(1 − alpha)·T²·KL", COLORS.kd, "solid"),
-      line(sw.loss, "loss (sum)", totalColor, "dot"),
+      line(sw.loss, "loss (sum)", COLORS.total, "dot"),
     ];
     // The chosen alpha is a line and three dots drawn as shapes: while only alpha moves the curves are
     // unchanged, and Plotly redraws just the shapes instead of the whole chart.
@@ -136,7 +134,7 @@ class AlphaExplorer {
         { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
         dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
         dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
-        dotShape(s.alpha, answer.loss, totalColor),
+        dotShape(s.alpha, answer.loss, COLORS.total),
       ],
       annotations: [{ x: s.alpha, yref: "paper", y: 1, yanchor: "top", xanchor: "left", xshift: 6,
                       text: `alpha = ${s.alpha.toFixed(2)}`, showarrow: false }],
@@ -153,7 +151,7 @@ class AlphaExplorer {
       bar(pulls.ce, "pull of the gold label (alpha·CE)", COLORS.ce),
       bar(pulls.kd, "pull toward the teacher ((1 − alpha)·T²·KL)", COLORS.kd),
       { type: "scatter", mode: "markers", x, y: pulls.total, name: "total", marker: { symbol: "diamond", size: 12,
-        color: document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total }, hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" },
+        color: COLORS.total }, hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" },
     ];
     // A round bound either side (niceCeil) keeps the scale still while alpha moves, so the bars visibly grow
     // and shrink (and Plotly skips its autorange pass).

@@ -3,14 +3,15 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
 
 const describeFit = (f) => `peak ${f.mean.toFixed(2)}, width ${f.width.toFixed(2)} (KL ${f.kl.toFixed(3)})`;
 
-class KLDirectionExplorer {
+class KLDirectionExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "kl-direction";
     this.presetNames = [];
@@ -28,8 +29,7 @@ class KLDirectionExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     this.separation.set(numberParam(params.separation, 6), "init");
     this.weight.set(numberParam(params.left_weight, 0.6), "init");
     this.update();
@@ -37,7 +37,6 @@ class KLDirectionExplorer {
 
   queryState() { return { separation: this.separation.value, left_weight: this.weight.value }; }
 
-  reset() { this.start(this.initial); }
   nudgeMain(steps) { this.separation.nudge(5 * steps); }
 
   update() {

@@ -1,8 +1,9 @@
 // The live distillation lab: start real training runs on the server and watch them, up to four at once.
 import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
-import { markPreset, onPresetClick } from "../lib/explorer.js";
+import { announceChange, Explorer, markPreset, onPresetClick, startExplorers } from "../lib/explorer.js";
 import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
+import { readParams } from "../lib/url-state.js";
 
 const MAX_RUNS = 4;
 // Each field: [min, max, integer?]. The server checks again and names the field if it disagrees.
@@ -21,9 +22,12 @@ export function runLabel(c) {
   return `${kind} · 64-${c.student_hidden}-10 · seed ${c.seed}${omit}`;
 }
 
-class LiveRunLab {
+class LiveRunLab extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
+    this.name = "live-run";
+    this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.form = this.el("form");
     this.runs = [];
@@ -36,39 +40,68 @@ class LiveRunLab {
       const config = this.readForm();
       if (config) this.startRuns([config]);
     });
-    this.form.addEventListener("input", () => this.updateDemoLink());
+    this.form.addEventListener("input", () => this.markPreset(null));
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
-    onPresetClick(root, (name) => this.runPreset(name));
-    this.fillForm(this.initialConfig());
+    onPresetClick(root, (name) => this.loadPreset(name));
+    this.start(readParams(root));
     this.renderTables();
   }
 
-  /** Settings from the lesson's directive or the demo page's query string; bad values fall back. */
-  initialConfig() {
-    const d = this.root.dataset;
-    const number = (text, fallback) => (text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
-    const omit = number(d.omitClass, null);
-    const config = { alpha: number(d.alpha, 0.5), temperature: number(d.temperature, 4), steps: number(d.steps, 2000),
-                     seed: number(d.seed, 0), student_hidden: number(d.studentHidden, 32),
-                     omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null };
-    if (![8, 16, 32, 64].includes(config.student_hidden)) config.student_hidden = 32;
-    const preset = PRESETS[d.preset];
-    if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
-    return config;
+  /** Fill the form from link parameters (the lesson's directive, the demo's address, a saved step): the
+   *  preset's settings first, then any value the link gives; bad values fall back. */
+  loadState(params) {
+    const preset = PRESETS[params.preset];
+    const base = { alpha: 0.5, temperature: 4, steps: 2000, seed: 0, student_hidden: 32, omit_class: null,
+                   ...(preset && { ...preset.base, ...preset.runs[preset.runs.length - 1] }) };
+    const number = (text, fallback) => (text !== undefined && text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
+    const omit = number(params.omit_class, base.omit_class);
+    const hidden = number(params.student_hidden, base.student_hidden);
+    this.fillForm({ alpha: number(params.alpha, base.alpha), temperature: number(params.T, base.temperature),
+                    steps: number(params.steps, base.steps), seed: number(params.seed, base.seed),
+                    student_hidden: [8, 16, 32, 64].includes(hidden) ? hidden : 32,
+                    omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null });
+    this.markPreset(preset ? params.preset : null);
   }
 
-  /** The "Open in demo mode" link carries the form's settings, for a presenter to open on a projector. */
-  updateDemoLink() {
-    const link = this.el("demo-link");
-    if (!link) return;
-    const f = this.form.elements;
-    const query = new URLSearchParams({ alpha: f.alpha.value, T: f.temperature.value, steps: f.steps.value,
-                                        seed: f.seed.value, student_hidden: f.student_hidden.value });
-    if (f.omit_class.value !== "") query.set("omit_class", f.omit_class.value);
-    link.href = `/demo/live-run?${query}`;
+  /** The preset whose settings the form holds; null once the form is edited. */
+  markPreset(name) {
+    this.preset = name;
+    markPreset(this.root, name);
+    announceChange(this.root);
   }
+
+  /** The form as link parameters: "Copy link" and "Open in demo mode" reopen exactly this. */
+  queryState() {
+    const f = this.form.elements;
+    return { preset: this.preset || undefined, alpha: f.alpha.value, T: f.temperature.value,
+             student_hidden: f.student_hidden.value, steps: f.steps.value, seed: f.seed.value,
+             omit_class: f.omit_class.value === "" ? undefined : f.omit_class.value };
+  }
+
+  describeState() {
+    const f = this.form.elements;
+    const config = { alpha: Number(f.alpha.value), temperature: Number(f.temperature.value), seed: f.seed.value,
+                     student_hidden: f.student_hidden.value, omit_class: f.omit_class.value === "" ? null : f.omit_class.value };
+    return `Next run: ${runLabel(config)} · ${f.steps.value} steps`;
+  }
+
+  /** The demo keys: ←/→ move T by 0.5, ↑/↓ alpha by 0.05 (the fields' own steps), within their limits. */
+  nudgeT(steps) { this.nudgeField("temperature", 0.5 * steps); }
+  nudgeAlpha(steps) { this.nudgeField("alpha", 0.05 * steps); }
+
+  nudgeField(name, delta) {
+    const input = this.form.elements[name];
+    const [min, max] = LIMITS[name];
+    const value = Number(input.value);
+    const next = Math.min(max, Math.max(min, (Number.isFinite(value) ? value : min) + delta));
+    input.value = String(Number(next.toFixed(2)));
+    input.removeAttribute("aria-invalid");
+    this.markPreset(null);
+  }
+
+  loadPreset(name) { this.runPreset(name); }
 
   fillForm(c) {
     const f = this.form.elements;
@@ -78,7 +111,6 @@ class LiveRunLab {
     f.seed.value = c.seed;
     f.student_hidden.value = String(c.student_hidden);
     f.omit_class.value = c.omit_class === null ? "" : String(c.omit_class);
-    this.updateDemoLink();
   }
 
   /** The form as a run config, or null after marking the fields that are wrong. */
@@ -107,9 +139,9 @@ class LiveRunLab {
   runPreset(name) {
     const preset = PRESETS[name];
     const seed = Number(this.form.elements.seed.value) || 0;
-    markPreset(this.root, name);
     const configs = preset.runs.map((r) => ({ experiment: "digits", device: "auto", seed, ...preset.base, ...r }));
     this.fillForm(configs[configs.length - 1]);
+    this.markPreset(name);
     if (name === "missing3") this.el("bias-fix").checked = true;
     // A preset is a fresh comparison: finished runs make room for it.
     this.runs.filter((r) => !r.live.active).forEach((r) => this.remove(r));
@@ -249,12 +281,4 @@ class LiveRunLab {
   }
 }
 
-for (const root of document.querySelectorAll('[data-widget="live-run"]')) {
-  try {
-    root.lab = new LiveRunLab(root);
-  } catch (err) {
-    const box = root.querySelector('[data-role="error"]');
-    box.textContent = `The lab could not start: ${err.message}`;
-    box.hidden = false;
-  }
-}
+startExplorers("live-run", LiveRunLab);

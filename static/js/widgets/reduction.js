@@ -4,7 +4,7 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTableWhenShown, formatPercent, niceCeil, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { drawHeatGrid, SCALES } from "../lib/heat-grid.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { numberParam, readParams } from "../lib/url-state.js";
@@ -12,8 +12,9 @@ import { numberParam, readParams } from "../lib/url-state.js";
 const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
 const fmt = (x) => (x === null ? "–" : x.toFixed(3));
 
-class ReductionExplorer {
+class ReductionExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "reduction";
     this.presetNames = [];
@@ -32,8 +33,7 @@ class ReductionExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     this.len.set(numberParam(params.seq_len, 16), "init");
     this.prompt.set(numberParam(params.prompt_len, 6), "init");
     this.batch.set(numberParam(params.batch_size, 2), "init");
@@ -42,7 +42,6 @@ class ReductionExplorer {
 
   queryState() { return { seq_len: this.len.value, prompt_len: this.prompt.value, batch_size: this.batch.value }; }
 
-  reset() { this.start(this.initial); }
   nudgeMain(steps) { this.len.nudge(steps); }
 
   update() {

@@ -2,7 +2,7 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
-import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogits, readLogitsField } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
@@ -20,8 +20,9 @@ export const PRESETS = {
   flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
 };
 
-class TemperatureExplorer {
+class TemperatureExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "temperature";
     this.presetNames = Object.keys(PRESETS);
@@ -43,16 +44,11 @@ class TemperatureExplorer {
   }
 
   /** The first view: a preset, then any exact T or logits the lesson or the demo link gives. */
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     this.loadPreset(PRESETS[params.preset] ? params.preset : "peaky", { quiet: true });
     const logits = listParam(params.logits, null);
     if (logits) this.el("logits").value = logits.join(", ");
     this.slider.set(numberParam(params.T, this.slider.value), "start");
-  }
-
-  reset() {
-    this.start(this.initial);
   }
 
   nudgeT(steps) {
