@@ -10,8 +10,11 @@ export { LOOK_EVENT };
 export const INK = "@ink";
 
 const AXIS_KEY = /^[xy]axis\d*$/;
+// Paper: black on white (print.css); lib/charts.js sizes each chart to fit A4 and Letter.
+const PRINT_LOOK = { demo: false, print: true, ink: "rgb(0, 0, 0)", grid: "rgb(204, 204, 204)", fontSize: 11 };
 let probe = null;
 let cachedLook = null;
+let printing = false;
 // Registered first, so every other listener of LOOK_EVENT already sees the new look.
 document.addEventListener(LOOK_EVENT, () => { cachedLook = null; });
 
@@ -28,8 +31,14 @@ function resolveColor(css) {
 
 /** Colours and type for charts as the page looks now (cached until the look changes). */
 export function chartLook() {
+  if (printing) return PRINT_LOOK;
   if (!cachedLook) cachedLook = computeLook();
   return cachedLook;
+}
+
+/** Between beforeprint and afterprint charts take the paper's look. */
+export function setPrinting(on) {
+  printing = on;
 }
 
 function computeLook() {
@@ -71,10 +80,17 @@ export function applyLook(layout, look = chartLook()) {
   return resolveInk(out, look.ink);
 }
 
-/** Call `redraw(chart)` for every drawn chart whenever the theme or the demo's type size changes. */
+/**
+ * Call `redraw(chart)` for every drawn chart whenever the theme or the demo's type size changes, and
+ * around printing. Plotly draws SVG synchronously, so the charts are in the paper's look before the
+ * browser lays out the pages.
+ */
 export function onLookChange(redraw) {
-  document.addEventListener(LOOK_EVENT, () => {
+  const redrawAll = () => {
     if (!loadedPlotly()) return;   // nothing is drawn yet: the first draw will use the new look
     document.querySelectorAll(".js-plotly-plot").forEach((chart) => redraw(chart));
-  });
+  };
+  document.addEventListener(LOOK_EVENT, redrawAll);
+  window.addEventListener("beforeprint", () => { setPrinting(true); redrawAll(); });
+  window.addEventListener("afterprint", () => { setPrinting(false); redrawAll(); });
 }

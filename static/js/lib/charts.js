@@ -17,9 +17,10 @@ export const COLORS = {
   good: "#2b8a3e",
 };
 
+/** The layout every chart starts from; the theme's colours and type are applied when it is drawn. */
 export function baseLayout(overrides = {}) {
   const demo = chartLook().demo;
-  return applyLook({
+  return {
     // Small on purpose: every axis has automargin, so the margins grow to fit its ticks and title.
     margin: demo ? { l: 24, r: 24, t: 24, b: 24 } : { l: 16, r: 16, t: 16, b: 16 },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
@@ -33,7 +34,7 @@ export function baseLayout(overrides = {}) {
     xaxis: {},
     yaxis: {},
     ...overrides,
-  });
+  };
 }
 
 // No toolbar: axes are fixed (no zoom or pan to undo), and on a phone it covered the labels.
@@ -117,7 +118,7 @@ function keepDrawnArrays(el, traces) {
 const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
   for (const { target, contentRect } of entries) {
     const drawn = target._fullLayout;   // the size Plotly drew at; the first report is usually that size
-    if (target.resizeFrame || !drawn || (Math.abs(contentRect.width - drawn.width) < 2 &&
+    if (target.resizeFrame || !drawn || chartLook().print || (Math.abs(contentRect.width - drawn.width) < 2 &&
                                          Math.abs(contentRect.height - drawn.height) < 2)) continue;
     target.resizeFrame = requestAnimationFrame(() => {
       target.resizeFrame = 0;
@@ -126,12 +127,19 @@ const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
   }
 }) : null;
 
+// On paper (A4 or Letter within print.css's margins: 640 CSS px wide), a chart alone takes the width;
+// two side by side take half each. Fixed sizes, since the page's print layout is not known beforehand.
+const PRINT_SIZE = { alone: { width: 640, height: 260 }, paired: { width: 310, height: 230 } };
+
 function react(P, el, traces, layout) {
   if (resizer && !el.sizeWatched) {
     el.sizeWatched = true;
     resizer.observe(el);
   }
-  return P.react(el, traces, layout, PLOT_CONFIG);
+  const onPaper = chartLook().print
+    ? { autosize: false, ...PRINT_SIZE[el.closest(".explorer-grid, .lab-charts") ? "paired" : "alone"] }
+    : { autosize: true, width: undefined, height: undefined };
+  return P.react(el, traces, { ...layout, ...onPaper }, PLOT_CONFIG);
 }
 
 function drawLive(P, el) {
@@ -185,7 +193,9 @@ export function clearPins(root) {
 // A new theme or type size: charts drawn by reactChart redraw from what they were asked to draw; the
 // others (their data grown by extendTraces) keep their data and take the new look.
 onLookChange((el) => {
-  whenPlotly().then((P) => (el.liveDraw ? drawLive(P, el) : react(P, el, el.data, applyLook(el.layout))));
+  const P = window.Plotly;   // loaded, or onLookChange would not call: redraw now, before printing lays out pages
+  if (el.liveDraw) drawLive(P, el);
+  else react(P, el, el.data, applyLook(el.layout));
 });
 
 /**
