@@ -14,7 +14,7 @@ const keysDialog = document.querySelector('[data-role="keys-dialog"]');
 const stepsDialog = document.querySelector('[data-role="steps-dialog"]');
 const root = stage && stage.querySelector("[data-widget]");
 let sequence = null;
-let openSteps = () => say("Steps need a demo that follows the explorer protocol.");
+let openSteps = () => say("A sequence needs a demo that follows the explorer protocol.");
 let reference = null;   // the preset and lists the status compares against, to say "edited"
 
 function say(message) {
@@ -103,7 +103,7 @@ function updateAddress() {
 
 function step(move) {
   if (!sequence.steps.length) {
-    say("No saved steps yet: open Steps… to add the views of your talk.");
+    say("No saved sequence yet: open Sequence… to add the views of your talk.");
     return;
   }
   if (!move()) say(`No ${sequence.at <= 0 ? "earlier" : "further"} step: this is step ${sequence.at + 1} of ${sequence.steps.length}.`);

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -44,11 +45,12 @@ class PageWatch:
         self.problems: list[str] = []
 
 
-@pytest.fixture()
-def page(browser, base_url: str) -> Iterator:
+@contextmanager
+def watched_page(browser, base_url: str, **context_options) -> Iterator:
+    """A page in a fresh context (viewport, touch, colour scheme… as given), watched as described above."""
     # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
+    options = {"viewport": {"width": 1280, "height": 900}, "service_workers": "block", **context_options}
+    context = browser.new_context(base_url=base_url, **options)
     watch = PageWatch()
     host = urlparse(base_url).netloc
 
@@ -64,9 +66,23 @@ def page(browser, base_url: str) -> Iterator:
     pg.on("console", lambda msg: msg.type == "error" and watch.problems.append(f"console error: {msg.text}"))
     pg.on("pageerror", lambda exc: watch.problems.append(f"uncaught: {exc}"))
     pg.watch = watch
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
     assert not watch.problems, watch.problems
+
+
+@pytest.fixture()
+def page(browser, base_url: str) -> Iterator:
+    with watched_page(browser, base_url) as pg:
+        yield pg
+
+
+@pytest.fixture()
+def new_page(browser, base_url: str):
+    """Open more watched pages with their own context options: `with new_page(viewport=…, has_touch=True) as pg:`."""
+    return lambda **options: watched_page(browser, base_url, **options)
 
 
 @pytest.fixture()

@@ -59,7 +59,7 @@ export class Sequence {
   }
 }
 
-/** The Steps… dialog: the list (show, remove), and "add this view" with a caption. `changed()` after each edit. */
+/** The Sequence… dialog: the list (show, remove), and "add this view" with a caption. `changed()` after each edit. */
 export function startStepsDialog(dialog, sequence, { changed, shown }) {
   const el = (role) => dialog.querySelector(`[data-role="${role}"]`);
   const render = () => {
