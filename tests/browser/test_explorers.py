@@ -17,6 +17,7 @@ def api(page, path: str, body: dict) -> dict:
 def open_lesson(page):
     page.goto("/lessons/kd-loss")
     for name in ("alpha", "t-squared", "reduction", "kl-direction"):
+        page.locator(f"[data-widget={name}]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
         expect(page.locator(f"[data-widget={name}] [data-role$=chart]").first).to_have_attribute("data-drawn", re.compile(".+"))
     return page
 

@@ -14,6 +14,7 @@ SECTIONS = ["Term one: cross-entropy on the hard label", "Term two: KL divergenc
 
 def open_lesson(page):
     page.goto("/lessons/kd-loss")
+    page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
     expect(page.locator("[data-widget=temperature] [data-role=chart] .main-svg").first).to_be_visible()
     return page
 

@@ -26,6 +26,7 @@ def api(page, path, body):
 def open_42(page):
     page.goto("/lessons/kd-teacher-capture")
     widget = page.locator("[data-widget=teacher-capture]")
+    widget.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(widget.locator("[data-role=dist-chart] .main-svg").first).to_be_visible(timeout=SLOW)
     return widget
 
@@ -95,6 +96,7 @@ def test_lesson_4_2_numeric_quiz(page):
 def open_44(page):
     page.goto("/lessons/kd-quality-kept")
     widget = page.locator("[data-widget=quality-kept]")
+    widget.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(widget.locator("[data-role=chart] .main-svg").first).to_be_visible(timeout=SLOW)
     return widget
 
@@ -139,5 +141,6 @@ def test_no_serious_or_critical_axe_violations(page, path):
 
     page.goto(path)
     for chart in page.locator("[data-widget] [data-role$=chart]").all():   # judge the page as people see it
+        chart.scroll_into_view_if_needed()                                  # (Plotly loads when a chart is near)
         expect(chart).to_have_attribute("data-drawn", re.compile(".+"), timeout=SLOW)
     assert serious_violations(page) == []

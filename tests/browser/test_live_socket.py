@@ -23,6 +23,7 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and KD_POST.search(r.url) else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
+    w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     # The first requests go by POST while the socket connects: move until a move goes over the socket.
     for i in range(40):
@@ -59,6 +60,7 @@ def test_explorers_fall_back_to_post_when_the_socket_is_refused(page):
     page.on("request", lambda r: posts.append(r.post_data_json) if r.method == "POST" and r.url.endswith("/api/kd/loss") else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
+    w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     move_alpha_to(page, w, "0.80")
     assert refused, "the page never tried the live socket"

@@ -11,6 +11,7 @@ def test_a_visited_lesson_reloads_offline(browser, base_url):
         page.goto("/lessons/kd-loss")
         page.evaluate("() => navigator.serviceWorker.ready")
         page.reload()  # now controlled by the worker, which caches the page and its assets
+        page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
         expect(page.locator("[data-widget=temperature] .main-svg").first).to_be_visible()
         context.set_offline(True)
         page.reload()

@@ -105,3 +105,19 @@ def test_the_slider_sits_above_its_chart_and_touch_help_drops_the_keys(new_page)
         desktop.goto("/lessons/kd-loss")
         expect(desktop.locator("#temperature-1 .key-help")).to_have_text("Arrow keys step, Page Up/Down jump.")
         expect(desktop.locator("#temperature-1 .key-help")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept"])
+def test_axis_titles_clear_the_ticks_and_legends_at_360px(new_page, path):
+    with phone(new_page) as page:
+        page.goto(path)
+        draw_every_chart(page)
+        overlaps = page.evaluate("""[...document.querySelectorAll('.js-plotly-plot')].flatMap((chart) => {
+            const boxes = (sel) => [...chart.querySelectorAll(sel)].filter(e => e.textContent.trim())
+              .map(e => ({ name: e.textContent.trim(), r: e.getBoundingClientRect() }));
+            const hit = (a, b) => a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1;
+            const titles = boxes('.g-xtitle text, .g-ytitle text');
+            const others = boxes('.xtick text, .ytick text, .legendtext');
+            return titles.flatMap(t => others.filter(o => hit(t, o)).map(o => `${chart.dataset.role}: "${t.name}" over "${o.name}"`));
+        })""")
+        assert overlaps == []
