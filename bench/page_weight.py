@@ -6,7 +6,9 @@ Headless Chromium (Debian's) reads each page to its end, as a reader would: ever
 viewport, so Plotly.js (fetched only then) and every explorer's first answer are counted. Bytes are
 what crossed the wire (encoded bodies plus response headers; the app compresses text responses). The
 repeat visit is a second tab in the same browser, so long-cached, content-hashed files come from its
-cache. Slider moves after the first answer travel over the page's WebSocket and are not counted.
+cache, and what the offline service worker keeps (static/sw.js) from its cache. Requests the service
+worker makes are counted once (a response it hands the page is not counted again). Slider moves after
+the first answer travel over the page's WebSocket and are not counted.
 """
 from __future__ import annotations
 
@@ -31,15 +33,19 @@ def visit(context, url: str) -> tuple[int, int, int]:
     page = context.new_page()
 
     def count(request) -> None:
+        response = request.response()
+        if response is None or response.from_service_worker:
+            return            # the worker's own request for it is counted (context events include the worker's)
         s = request.sizes()
         sizes.append(max(0, s["responseBodySize"]) + max(0, s["responseHeadersSize"]))
 
-    page.on("requestfinished", count)
+    context.on("requestfinished", count)
     page.goto(url, wait_until="networkidle")
     opened = sum(sizes)
     draw_every_chart(page)
     page.wait_for_load_state("networkidle")
     page.close()
+    context.remove_listener("requestfinished", count)
     return len(sizes), opened, sum(sizes)
 
 

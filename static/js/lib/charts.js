@@ -3,7 +3,7 @@
 // Plotly to load (lib/plotly-loader.js), follow the theme (lib/chart-theme.js) and carry pins (lib/pins.js).
 import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-theme.js";
 import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
-import { whenPlotly } from "./plotly-loader.js";
+import { nextTask, whenPlotly } from "./plotly-loader.js";
 
 export { whenPlotly };
 
@@ -164,12 +164,19 @@ function drawLive(P, el) {
  */
 export function reactChart(el, traces, layout) {
   el.liveDraw = { traces, layout };   // pins and theme changes redraw from it
-  return whenPlotly().then((P) => (el.liveDraw.traces === traces ? drawLive(P, el) : undefined));
+  return plotlyFor(el).then((P) => (el.liveDraw.traces === traces ? drawLive(P, el) : undefined));
 }
 
 /** Plotly.react in the current look, without pins, for charts that then grow by extendTraces (the lab's). */
 export function drawChart(el, traces, layout) {
-  return whenPlotly().then((P) => react(P, el, resolveInk(traces, chartLook().ink), applyLook(layout)));
+  return plotlyFor(el).then((P) => react(P, el, resolveInk(traces, chartLook().ink), applyLook(layout)));
+}
+
+/** Plotly, once loaded; a chart's first draw waits for a task of its own (see nextTask). */
+async function plotlyFor(el) {
+  const P = await whenPlotly();
+  if (!el.layout) await nextTask();
+  return P;
 }
 
 /** Freeze what every chart of an explorer shows now, under `label`; returns how many charts took a pin. */

@@ -37,6 +37,16 @@ export function whenPlotly() {
   return nearby.then(loadPlotly);
 }
 
+/**
+ * Resolves in a task of its own: a chart's first draw (its Plotly set-up, 60–100 ms on a slow phone)
+ * then runs apart from the bundle's start-up and from the other charts', so the page can answer a tap
+ * in between instead of freezing for all of them at once.
+ */
+export function nextTask() {
+  if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
+}
+
 /** Plotly if it has already loaded, else null (for code that must not wait). */
 export function loadedPlotly() {
   return window.Plotly || null;
