@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
+	$(PY) bench/abuse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

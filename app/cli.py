@@ -4,18 +4,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.training.distill_cli import add_distill
-from app.training.tinylm_cli import add_tinylm_commands
+from app.cli_distill import add_distill
+from app.cli_tinylm import add_tinylm_commands
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.settings import get_settings
+    from app.web.server_limits import uvicorn_options
 
     settings = get_settings()
+    # The app would lower uvicorn's limits to these at start-up anyway (app/web/server_limits.py); saying
+    # them here keeps them visible where the server is started.
     uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
-                reload=args.reload, log_level="info", ws_max_size=2 * settings.max_body_bytes,
+                reload=args.reload, log_level="info", **uvicorn_options(settings),
                 # Open live-run event streams would otherwise hold a Ctrl-C for up to a run's time limit.
                 timeout_graceful_shutdown=5)
     return 0

@@ -18,13 +18,20 @@ from tests.live_server import free_port  # noqa: E402
 
 @contextmanager
 def running_server(extra_env: dict[str, str] | None = None):
+    with running_server_process(extra_env) as (url, _):
+        yield url
+
+
+@contextmanager
+def running_server_process(extra_env: dict[str, str] | None = None):
+    """`python -m uvicorn app.main:app` on a free port: (its URL, its process)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120   # importing torch takes a while on a busy machine
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
@@ -34,7 +41,7 @@ def running_server(extra_env: dict[str, str] | None = None):
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -27,10 +27,10 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.training.data import load_split  # noqa: E402
-from app.training.digits_run import DigitsRunConfig  # noqa: E402
-from app.training.teacher_cache import TeacherCache  # noqa: E402
-from app.training.trainer import kd_trainer  # noqa: E402
+from app.training.digits.data import load_split  # noqa: E402
+from app.training.digits.config import DigitsRunConfig  # noqa: E402
+from app.training.digits.teacher import DigitsTeacherCache  # noqa: E402
+from app.training.digits.trainer import train_digits_student  # noqa: E402
 
 RUN = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "student_hidden": 32, "omit_class": None,
        "device": "cpu"}
@@ -49,9 +49,9 @@ def serve(app):
 
 def direct_run(steps: int, seed: int, cache_dir: Path) -> float:
     """Seconds for the trainer alone, called in this thread (teacher already in memory)."""
-    teacher, split = TeacherCache(cache_dir).get("cpu"), load_split("cpu")
+    teacher, split = DigitsTeacherCache(cache_dir).get("cpu"), load_split("cpu")
     started = time.perf_counter()
-    for record in kd_trainer(DigitsRunConfig(steps=steps, seed=seed), teacher=teacher, split=split):
+    for record in train_digits_student(DigitsRunConfig(steps=steps, seed=seed), teacher=teacher, split=split):
         pass
     assert record["type"] == "done"
     return time.perf_counter() - started
@@ -79,7 +79,7 @@ def main() -> None:
 
     cache_dir = Path(tempfile.mkdtemp(prefix="brewslm-bench-"))
     t0 = time.perf_counter()
-    TeacherCache(cache_dir).get("cpu")
+    DigitsTeacherCache(cache_dir).get("cpu")
     teacher_s = time.perf_counter() - t0
 
     server, url = serve(create_app(Settings(cache_dir=cache_dir)))

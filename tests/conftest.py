@@ -32,6 +32,14 @@ def test_settings(cache_dir) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def tinylm(test_settings: Settings):
+    """The tiny-LM experiment (its teacher and memo) over the session's cache, shared by the unit tests."""
+    from app.training.tinylm.experiment import TinyLMExperiment
+
+    return TinyLMExperiment(test_settings.cache_dir)
+
+
+@pytest.fixture(scope="session")
 def base_url(test_settings: Settings) -> Iterator[str]:
     with serve(create_app(test_settings)) as url:
         yield url

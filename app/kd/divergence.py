@@ -34,11 +34,6 @@ def two_peak_teacher(separation: float, left_weight: float, width: float) -> tor
     return torch.logaddexp(left, right)
 
 
-def kl(log_p: torch.Tensor, log_q: torch.Tensor) -> torch.Tensor:
-    """KL(p ‖ q) = Σ p (log p − log q) over the last axis. Both finite here: bumps never reach p = 0."""
-    return (log_p.exp() * (log_p - log_q)).sum(dim=-1)
-
-
 @dataclass(frozen=True)
 class BestFit:
     mean: float

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
+from app.kd.kl import kl_divergence
 from app.kd.loss import KDLossParts, KLReduction, kd_loss_parts
 
 
@@ -48,7 +49,7 @@ def kl_gradient_norms(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     z = student_logits.detach().reshape(1, -1).expand(T.shape[0], -1).clone().requires_grad_(True)  # (K, V)
     log_q = torch.log_softmax(z / T, dim=-1)                                   # student, softened
     log_p = torch.log_softmax(teacher_logits.detach().reshape(1, -1) / T, dim=-1)  # teacher, softened
-    kl = (log_p.exp() * (log_p - log_q)).sum(dim=-1)                           # (K,)
+    kl = kl_divergence(log_p, log_q)                                           # (K,)
     (grad,) = torch.autograd.grad(kl.sum(), z)
     norms = grad.norm(dim=-1)
     return norms, norms * temperatures.reshape(-1) ** 2

@@ -23,6 +23,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from app.kd.kl import kl_divergence
 from app.kd.loss import IGNORE_INDEX, KDLossParts
 
 
@@ -43,7 +44,7 @@ def topk_kl_per_position(student_logits: torch.Tensor, teacher_ids: torch.Tensor
                          f"positions {tuple(student_logits.shape[:-1])}")
     s_log = F.log_softmax(student_logits / T, dim=-1).gather(-1, teacher_ids)   # (..., k) log q_i, i in K
     t_log = retemper(teacher_logprobs.to(s_log.dtype), T, capture_temperature)  # (..., k) log p~_i
-    return (t_log.exp() * (t_log - s_log)).sum(dim=-1)
+    return kl_divergence(t_log, s_log)
 
 
 def topk_kd_loss_parts(student_logits: torch.Tensor, teacher_ids: torch.Tensor,

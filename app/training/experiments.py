@@ -1,45 +1,28 @@
-"""The experiments a RunManager can run, by name (the `experiment` field of POST /api/runs).
+"""The experiments a run engine can run, by name (the `experiment` field of POST /api/runs).
 
-Each entry keeps the contract in `app.training.runs`. To add one (tinylm), write its run function in
-its own module and add one line to `build_registry`.
+Each experiment lives in its own folder (`digits/`, `tinylm/`) and keeps the contract in
+`app.training.runs`: a run function, a `problems(config)` check and its config dataclass. To add a
+third, write its folder the same way and add one line to `build_registry`.
 """
 from __future__ import annotations
 
-import dataclasses
-import threading
 from pathlib import Path
-from typing import Iterator
 
-import torch
-
-from app.training import tinylm_run
-from app.training.data import load_split
-from app.training.digits_run import DigitsRunConfig, config_problems
+from app.training.digits.config import DigitsRunConfig, digits_problems
+from app.training.digits.experiment import DigitsExperiment
 from app.training.runs import Experiment
-from app.training.teacher_cache import TeacherCache
-from app.training.trainer import kd_trainer
-
-_DIGITS_FIELDS = {f.name for f in dataclasses.fields(DigitsRunConfig)}
+from app.training.tinylm.config import TinyLMRunConfig, config_problems
+from app.training.tinylm.experiment import TinyLMExperiment
 
 
-def digits_problems(config: dict) -> dict[str, str]:
-    """What a digits run cannot accept in `config`, by field (unset fields take their defaults)."""
-    unknown = {name: "not a digits run setting" for name in sorted(set(config) - _DIGITS_FIELDS)}
-    return unknown or config_problems({**DigitsRunConfig().as_dict(), **config})
-
-
-def digits_experiment(teachers: TeacherCache) -> Experiment:
-    def run(config: dict, device: torch.device, cancel_event: threading.Event) -> Iterator[dict]:
-        cfg = DigitsRunConfig(**config)
-        teacher = teachers.get(device)  # trains and caches the teacher the first time
-        yield from kd_trainer(cfg, teacher=teacher, split=load_split(device), cancel_event=cancel_event)
-
-    return Experiment(run=run, problems=digits_problems)
-
-
-def build_registry(cache_dir: Path) -> dict[str, Experiment]:
-    """Every experiment this server offers, with its caches under `cache_dir`."""
+def build_registry(digits: DigitsExperiment, tinylm: TinyLMExperiment) -> dict[str, Experiment]:
+    """Every experiment this server offers, from the experiment objects that hold their caches."""
     return {
-        "digits": digits_experiment(TeacherCache(cache_dir)),
-        "tinylm": Experiment(run=tinylm_run.make_run(cache_dir), problems=tinylm_run.config_problems),
+        "digits": Experiment(run=digits.run, problems=digits_problems, config=DigitsRunConfig),
+        "tinylm": Experiment(run=tinylm.run, problems=config_problems, config=TinyLMRunConfig),
     }
+
+
+def registry_for(cache_dir: Path) -> dict[str, Experiment]:
+    """Every experiment, each with its own caches under `cache_dir` (a worker, the CLI)."""
+    return build_registry(DigitsExperiment(cache_dir), TinyLMExperiment(cache_dir))

@@ -34,10 +34,15 @@ ExperimentFn = Callable[[dict, torch.device, threading.Event], Iterator[dict]]
 TERMINAL = ("done", "cancelled", "failed")
 
 
+def _no_problems(config: dict) -> dict[str, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Experiment:
     run: ExperimentFn
-    problems: Callable[[dict], dict[str, str]] = lambda config: {}
+    problems: Callable[[dict], dict[str, str]] = _no_problems
+    config: Optional[type] = None   # the dataclass of its settings: names, defaults (and, in its metadata, bounds)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from app.settings import Settings
 from app.training.experiments import build_registry
 from app.training.runs import QueueFull, Run, RunLimits, RunManager
 from app.web.deps import SettingsDep
+from app.web.header_values import event_id_after
 from app.web.schemas import Alpha, StrictBody, Temperature
 
 KEEPALIVE_S = 15.0          # a comment line this often keeps proxies from closing an idle stream
@@ -87,7 +88,7 @@ def get_run_manager(request: Request) -> RunManager:
     state = request.app.state
     if getattr(state, "run_manager", None) is None:
         settings: Settings = state.settings
-        state.run_manager = RunManager(build_registry(settings.cache_dir), limits_from(settings))
+        state.run_manager = RunManager(build_registry(state.digits, state.tinylm), limits_from(settings))
     return state.run_manager
 
 
@@ -173,7 +174,7 @@ async def get_run_events(run_id: str, manager: ManagerDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:
     """The run's events as Server-Sent Events; send Last-Event-ID to resume after a dropped connection."""
     run = find_run(manager, run_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    after = event_id_after(last_event_id)
     if run.finished and not run.events_after(after):
         return Response(status_code=204)  # nothing more will come: 204 tells EventSource not to reconnect
     return StreamingResponse(follow(run, after), media_type="text/event-stream",

@@ -1,26 +1,31 @@
 """/api/tinylm: the small language model of lessons 4.2 and 4.4 over JSON.
 
 The torch work (the teacher's first training, student runs) happens on a worker thread, never on the
-event loop. Comparisons are limited: one at a time (a second gets 429), bounded steps, and a wall-time
-limit that cancels the run (503 with the reason). Answers are deterministic for a given body, so
-recent ones are kept and a reload is instant.
+event loop. Comparisons take seconds, so they run one at a time in their own lane, waiting their turn
+round-robin between client addresses (app/web/lane.py): a client looping comparisons waits behind the
+others instead of keeping them at 429. A client may have BREWSLM_COMPARE_PER_CLIENT waiting or running,
+the server BREWSLM_COMPARE_WAITING waiting; past either, 429 with Retry-After naming the limit. Steps
+are bounded, and a wall-time limit cancels a run (503 with the reason). Answers are deterministic for a
+given body, so recent ones are kept (per app, in `app.state.tinylm_answers`) and a reload is instant.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from pathlib import Path
+from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from app.device import resolve_device
-from app.training import tinylm_task as task
-from app.training.tinylm_compare import compare
-from app.training.tinylm_inspect import INSPECT_EXAMPLES, inspect
-from app.training.tinylm_teacher import Teacher, get_teacher
-from app.web.deps import SettingsDep
+from app.training.tinylm import task
+from app.training.tinylm.compare import compare
+from app.training.tinylm.experiment import TinyLMExperiment
+from app.training.tinylm.inspect_teacher import INSPECT_EXAMPLES, inspect
+from app.training.tinylm.teacher import TinyLMTeacher
+from app.web.clients import ClientDep
+from app.web.deps import CompareLaneDep, HeavyLaneDep, SettingsDep
 from app.web.schemas import Alpha, StrictBody
 
 router = APIRouter(prefix="/api/tinylm", tags=["tinylm"])
@@ -104,52 +109,72 @@ class CompareAnswer(BaseModel):
     seconds: float
 
 
-async def _teacher(cache_dir: Path) -> Teacher:
-    # The first call trains the teacher (seconds); get_teacher's lock makes concurrent first calls wait.
-    return await to_thread.run_sync(get_teacher, cache_dir)
+class CompareAnswers:
+    """Recent comparison answers by request body (one comparison at a time is the compare lane's job)."""
+
+    KEEP = 16
+
+    def __init__(self) -> None:
+        self.answers: OrderedDict[tuple, dict] = OrderedDict()
+
+    def remember(self, key: tuple, answer: dict) -> None:
+        self.answers[key] = answer
+        while len(self.answers) > self.KEEP:
+            self.answers.popitem(last=False)
+
+
+def get_tinylm(request: Request) -> TinyLMExperiment:
+    return request.app.state.tinylm
+
+
+def get_compare_answers(request: Request) -> CompareAnswers:
+    state = request.app.state
+    if getattr(state, "tinylm_answers", None) is None:
+        state.tinylm_answers = CompareAnswers()
+    return state.tinylm_answers
+
+
+TinyLMDep = Annotated[TinyLMExperiment, Depends(get_tinylm)]
+AnswersDep = Annotated[CompareAnswers, Depends(get_compare_answers)]
+
+
+async def _teacher(tinylm: TinyLMExperiment) -> TinyLMTeacher:
+    # The first call trains the teacher (seconds); the teacher cache's lock makes concurrent first calls wait.
+    return await to_thread.run_sync(tinylm.teacher)
 
 
 @router.post("/teacher")
-async def post_teacher(body: TeacherViewRequest, settings: SettingsDep) -> TeacherView:
+async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep, lane: HeavyLaneDep,
+                       client: ClientDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
-    teacher = await _teacher(settings.cache_dir)
-    return await to_thread.run_sync(lambda: inspect(teacher, body.example, body.position, body.k,
-                                                    body.temperature))
+    teacher = await _teacher(tinylm)
+    return await lane.run(client, lambda: inspect(teacher, body.example, body.position, body.k, body.temperature))
 
 
-# A thread lock, not an asyncio one: it is taken without waiting, and it works whichever event loop
-# (several test servers run in one process) the request arrives on.
-_compare_lock = threading.Lock()
-_answers: OrderedDict[tuple, dict] = OrderedDict()
-_KEEP = 16
+def _compare_within_time_limit(body: CompareRequest, settings, tinylm: TinyLMExperiment) -> dict:
+    """One comparison on this thread, cancelled after the server's wall-time limit (timed from its start)."""
+    tinylm.teacher()   # trained on first use (seconds), before the run's clock starts
+    cancel = threading.Event()
+    timer = threading.Timer(settings.max_run_seconds, cancel.set)
+    timer.start()
+    try:
+        return compare(tinylm, device=resolve_device(settings.device), cancel=cancel, **body.model_dump())
+    except RuntimeError as err:
+        if cancel.is_set():
+            raise HTTPException(503, f"The comparison took longer than {settings.max_run_seconds:g} s "
+                                     f"and was stopped; try fewer steps.") from None
+        raise HTTPException(500, str(err)) from None
+    finally:
+        timer.cancel()
 
 
 @router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep) -> CompareAnswer:
+async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep, cache: AnswersDep,
+                       lane: CompareLaneDep, client: ClientDep) -> CompareAnswer:
     """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
-    key = (str(settings.cache_dir), *body.model_dump().values())
-    if key in _answers:
-        return _answers[key]
-    if not _compare_lock.acquire(blocking=False):
-        raise HTTPException(429, "Another comparison is running; try again in a few seconds.")
-    try:
-        teacher = await _teacher(settings.cache_dir)
-        cancel = threading.Event()
-        timer = threading.Timer(settings.max_run_seconds, cancel.set)
-        timer.start()
-        try:
-            answer = await to_thread.run_sync(lambda: compare(
-                teacher, device=resolve_device(settings.device), cancel=cancel, **body.model_dump()))
-        except RuntimeError as err:
-            if cancel.is_set():
-                raise HTTPException(503, f"The comparison took longer than {settings.max_run_seconds:g} s "
-                                         f"and was stopped; try fewer steps.") from None
-            raise HTTPException(500, str(err)) from None
-        finally:
-            timer.cancel()
-    finally:
-        _compare_lock.release()
-    _answers[key] = answer
-    while len(_answers) > _KEEP:
-        _answers.popitem(last=False)
+    key = tuple(body.model_dump().values())
+    if key in cache.answers:
+        return cache.answers[key]
+    answer = await lane.run(client, lambda: _compare_within_time_limit(body, settings, tinylm))
+    cache.remember(key, answer)
     return answer

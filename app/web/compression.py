@@ -5,8 +5,9 @@ alone what must not be compressed here:
 - event streams (`text/event-stream`): a compressor holds bytes back until it has enough to pack, and an
   SSE event must reach the browser the moment it is sent;
 - responses that already carry a Content-Encoding (the pre-compressed Plotly bundle, app/web/assets.py);
-- HEAD requests, partial content (206), empty statuses (204/304) and bodies under `minimum_size`;
+- partial content (206), empty statuses (204/304) and bodies under `minimum_size`;
 - WebSockets (only `http` scopes are touched).
+A HEAD request reaches it as a GET (app/web/head.py), so HEAD's headers are exactly GET's.
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ class CompressionMiddleware:
         self.minimum_size = minimum_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] == "HEAD":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         coding = choose_encoding(Headers(scope=scope).get("accept-encoding", ""))

@@ -2,7 +2,7 @@
 
 Each view is one `seq` parameter holding a query string of its own, `seq=T%3D2%26caption%3DSofter`: the
 state it shows, over the link's own state, and a one-line caption. Every step is cleaned exactly like
-the link itself (app/web/demo_params.py): a bad value is dropped, and the page says which and why.
+the link itself (app/widgets/state.py): a bad value is dropped, and the page says which and why.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import QueryParams
 
-from app.web.demo_params import clean_demo_params
+from app.widgets import WidgetSpec, clean_query
 
 SEQ_KEY = "seq"
 CAPTION_KEY = "caption"
@@ -19,7 +19,7 @@ MAX_CAPTION = 160
 MAX_FIELDS = 16
 
 
-def clean_sequence(widget: str, query: QueryParams) -> tuple[list[dict], list[str]]:
+def clean_sequence(spec: WidgetSpec, query: QueryParams) -> tuple[list[dict], list[str]]:
     """([{"params": {...}, "caption": "..."}, ...], one sentence per thing that was ignored)."""
     values = query.getlist(SEQ_KEY)
     notices: list[str] = []
@@ -37,7 +37,7 @@ def clean_sequence(widget: str, query: QueryParams) -> tuple[list[dict], list[st
         if len(caption) > MAX_CAPTION:
             notices.append(f"Step {number}: its caption was cut to {MAX_CAPTION} characters.")
             caption = caption[:MAX_CAPTION]
-        params, step_notices = clean_demo_params(widget, {k: v for k, v in pairs if k != CAPTION_KEY})
+        params, step_notices = clean_query(spec, {k: v for k, v in pairs if k != CAPTION_KEY})
         notices += [f"Step {number}: {message}" for message in step_notices]
         steps.append({"params": params, "caption": caption})
     return steps, notices

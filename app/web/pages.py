@@ -4,15 +4,15 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.web.demo_params import clean_demo_params
 from app.web.demo_sequence import SEQ_KEY, clean_sequence
 from app.web.deps import TemplatesDep, TrackDep
 from app.web.templating import widget_renderer
+from app.widgets import WIDGETS, clean_query
 
 router = APIRouter(include_in_schema=False)
 
 # Widgets that have a full-screen presenter view at /demo/{name}.
-DEMO_WIDGETS = ("temperature", "alpha", "t-squared", "live-run", "reduction", "kl-direction")
+DEMO_WIDGETS = tuple(name for name, spec in WIDGETS.items() if spec.demo)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -52,10 +52,11 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
     if widget not in DEMO_WIDGETS or widget not in request.app.state.widgets:
         raise HTTPException(404, f"There is no demo called “{widget}”. Demos: {', '.join(DEMO_WIDGETS)}.")
     # Validated like API input: a bad value is dropped (the widget uses its default) and named on the page.
-    params, notices = clean_demo_params(widget, {k: v for k, v in request.query_params.items() if k != SEQ_KEY})
-    sequence, sequence_notices = clean_sequence(widget, request.query_params)
+    spec = WIDGETS[widget]
+    params, notices = clean_query(spec, {k: v for k, v in request.query_params.items() if k != SEQ_KEY})
+    sequence, sequence_notices = clean_sequence(spec, request.query_params)   # a presenter's saved steps
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
-    return templates.TemplateResponse(request, "demo.html",
-                                      {"widget": widget, "widget_html": html, "param_notices": notices + sequence_notices,
-                                       "sequence": sequence})
+    return templates.TemplateResponse(request, "demo.html", {"widget": widget, "spec": spec, "widget_html": html,
+                                                             "param_notices": notices + sequence_notices,
+                                                             "sequence": sequence})

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from app.content.render import DirectiveError
 from app.web.assets import PLOTLY_URL, make_static_url
+from app.widgets import clean_query, widget_spec
 
 WIDGETS_DIR = Path("_partials") / "widgets"
 
@@ -18,14 +20,28 @@ def make_templates(templates_dir: Path, static_dir: Path) -> Jinja2Templates:
     return templates
 
 
+def course_catalogue(track) -> dict[str, list[str]]:
+    """{lesson slug: [question ids]} of the published lessons: the browser's progress store sets aside
+    answers to questions that are no longer asked, so they are never counted."""
+    return {slug: [q.id for q in lesson.meta.quiz] for slug, lesson in track.lessons.items()}
+
+
 def known_widgets(templates_dir: Path) -> set[str]:
     """A widget exists when its partial does: templates/_partials/widgets/NAME.html."""
     return {p.stem for p in (templates_dir / WIDGETS_DIR).glob("*.html")}
 
 
 def widget_renderer(templates: Jinja2Templates):
+    """render(name, params, uid, demo) -> the widget's HTML. The template gets `widget.spec`, the widget's
+    description (app/widgets), for its title, presets and limits. A lesson's directive parameters are
+    checked against it: a bad one stops start-up naming the lesson (demo links are cleaned before)."""
     def render(name: str, params: dict[str, str], uid: str, demo: bool = False) -> str:
+        spec = widget_spec(name)
+        if spec is not None:
+            params, notices = clean_query(spec, params)
+            if notices:
+                raise DirectiveError(f"widget {name}: {' '.join(notices)}")
         template = templates.env.get_template(f"{WIDGETS_DIR.as_posix()}/{name}.html")
-        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo})
+        return template.render(widget={"name": name, "params": params, "uid": uid, "demo": demo, "spec": spec})
 
     return render

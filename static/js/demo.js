@@ -3,12 +3,14 @@
 // what is on screen, pins, room-sized type (+/−), copy link, full screen and the key list. Works with
 // any explorer that follows lib/explorer.js's protocol, so a new demo only needs its widget.
 import { clearPins, pinCharts } from "./lib/charts.js";
-import { CHANGE_EVENT, presetLabel } from "./lib/explorer.js";
+import { CHANGE_EVENT, nudgeParam, presetLabel } from "./lib/explorer.js";
 import { formatNumber, replaceQuery } from "./lib/url-state.js";
 import { scaleRoomType, startRoomType } from "./demo/room-type.js";
 import { Sequence, startStepsDialog } from "./demo/sequence.js";
 
 const stage = document.querySelector("[data-demo-widget]");
+// The widget's description (app/widgets/registry.py), rendered by the server: which keys move which slider.
+const spec = JSON.parse(document.getElementById("widget-spec").textContent);
 const status = document.querySelector('[data-role="demo-status"]');
 const keysDialog = document.querySelector('[data-role="keys-dialog"]');
 const stepsDialog = document.querySelector('[data-role="steps-dialog"]');
@@ -117,10 +119,11 @@ function pin() {
     : "This demo's charts cannot be pinned.");
 }
 
+const ARROWS = { ArrowRight: ["sideways", 1], ArrowLeft: ["sideways", -1], ArrowUp: ["updown", 1], ArrowDown: ["updown", -1] };
+
 /** What a key does on this demo; a function to run, or null to let the browser have the key. */
 function keyAction(event) {
   const explorer = root && root.explorer;
-  const big = event.shiftKey ? 5 : 1;
   switch (event.key) {
     case "?": return toggleKeys;
     case "f": case "F": return toggleFullscreen;
@@ -130,14 +133,14 @@ function keyAction(event) {
     default: break;
   }
   if (!explorer) return null;
-  const sideways = explorer.nudgeT || explorer.nudgeMain;   // ←/→: T, or the explorer's main control
-  const upDown = explorer.nudgeAlpha;
+  if (ARROWS[event.key]) {
+    // Arrows always belong to the demo: a focused slider does not also move itself, the page never
+    // scrolls, and an arrow this demo does not use does nothing.
+    const [keys, sign] = ARROWS[event.key];
+    const binding = spec.keys.find((k) => k.keys === keys);
+    return () => binding && nudgeParam(explorer, binding.param, sign * binding.positions * (event.shiftKey ? 5 : 1));
+  }
   switch (event.key) {
-    // Arrows always belong to the demo: a focused slider does not also move itself, the page never scrolls.
-    case "ArrowRight": return () => sideways && sideways.call(explorer, big);
-    case "ArrowLeft": return () => sideways && sideways.call(explorer, -big);
-    case "ArrowUp": return () => upDown && upDown.call(explorer, big);
-    case "ArrowDown": return () => upDown && upDown.call(explorer, -big);
     case "PageDown": return () => step(() => sequence.next());
     case "PageUp": return () => step(() => sequence.previous());
     case "p": case "P": return pin;

@@ -4,9 +4,9 @@ import { showProgress } from "./lib/progress-bar.js";
 import { lessonProgress, store } from "./lib/store.js";
 
 function refresh() {
-  for (const card of document.querySelectorAll(".lesson-card[data-question-count]")) {
+  for (const card of document.querySelectorAll(".lesson-card[data-question-ids]")) {
     const block = card.querySelector('[data-role="progress"]');
-    showProgress(block, lessonProgress(card.dataset.slug, Number(card.dataset.questionCount)));
+    showProgress(block, lessonProgress(card.dataset.slug, JSON.parse(card.dataset.questionIds)));
   }
 }
 
@@ -26,8 +26,9 @@ document.getElementById("import-progress").addEventListener("change", async (eve
   if (!file) return;
   try {
     if (file.size > 1_000_000) throw new Error("That file is too large to be saved progress.");
-    const count = store.importJSON(await file.text());
-    notify(`Loaded ${count} saved answer${count === 1 ? "" : "s"}.`, "success");
+    const preview = store.previewImport(await file.text());
+    const count = preview.plan.answers;
+    if (store.applyImport(preview, "merge")) notify(`Loaded ${count} saved answer${count === 1 ? "" : "s"}.`, "success");
     refresh();
   } catch (err) {
     notify(err.message, "error");

@@ -68,7 +68,7 @@ function start() {
   const questions = JSON.parse(document.getElementById("quiz-data").textContent);
   const byId = new Map(questions.map((q) => [q.id, q]));
   const progressBlock = section.querySelector(".quiz-progress");
-  const refresh = () => showProgress(progressBlock, lessonProgress(slug, questions.length));
+  const refresh = () => showProgress(progressBlock, lessonProgress(slug, questions.map((q) => q.id)));
 
   for (const item of section.querySelectorAll(".quiz-question")) {
     const q = byId.get(item.dataset.qid);

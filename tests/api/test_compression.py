@@ -59,11 +59,13 @@ def test_a_compressed_static_file_revalidates_with_its_weak_etag(client, base_ur
     assert again.status_code == 304 and again.content == b""
 
 
-def test_small_bodies_and_head_requests_go_out_as_they_are(client):
+def test_small_bodies_go_out_as_they_are_and_head_says_what_get_sends(client, base_url):
     r = client.get("/healthz", headers={"accept-encoding": "br, gzip"})
     assert r.status_code == 200 and "content-encoding" not in r.headers
-    head = client.head("/lessons/kd-loss", headers={"accept-encoding": "br, gzip"})
-    assert "content-encoding" not in head.headers
+    get = raw_get(base_url, "/glossary", "br")
+    head = client.head("/glossary", headers={"accept-encoding": "br"})
+    assert head.content == b"" and head.headers["content-encoding"] == "br"
+    assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.raw_body))
 
 
 def test_run_event_streams_are_never_compressed(client):

@@ -11,7 +11,7 @@ import torch
 from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
-from app.training.teacher_cache import TeacherCache
+from app.training.digits.teacher import DigitsTeacherCache
 from app.web.api_runs import limits_from
 from tests.live_server import serve
 from tests.sse_client import follow
@@ -47,7 +47,7 @@ def test_full_queue_gets_429_with_a_reason(test_settings):
 
 
 def test_wall_time_limit_ends_the_run_with_an_error_event(test_settings):
-    TeacherCache(test_settings.cache_dir).get("cpu")  # on disk, so the limit is spent training the student
+    DigitsTeacherCache(test_settings.cache_dir).get("cpu")  # on disk, so the limit is spent training the student
     settings = test_settings.model_copy(update={"max_run_seconds": 1.0})
     with serve_with(settings) as url, httpx.Client(base_url=url, timeout=30) as client:
         events = follow(client, client.post("/api/runs", json=BODY).json()["events_url"])
@@ -93,7 +93,7 @@ def test_a_digits_run_on_cuda(client):
 
 
 def test_shutting_the_server_down_stops_its_runs(test_settings):
-    TeacherCache(test_settings.cache_dir).get("cpu")
+    DigitsTeacherCache(test_settings.cache_dir).get("cpu")
     app = create_app(test_settings)
     with serve(app) as url, httpx.Client(base_url=url) as client:
         run_id = client.post("/api/runs", json=BODY).json()["id"]

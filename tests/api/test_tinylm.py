@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from app.kd.topk import capture_topk
-from app.training import tinylm_task as task
-from app.training.capture import CaptureMeta, capture_from_records
+from app.training.tinylm import task
+from app.training.tinylm.capture import CaptureMeta, capture_from_records
 
 
 @pytest.fixture(scope="module")
@@ -104,26 +104,39 @@ def test_compare_bad_input_is_a_422_naming_the_field(client, body, field):
 
 
 @pytest.mark.slow
-def test_a_second_comparison_while_one_runs_is_a_429(base_url, client_module):
+def test_comparisons_are_limited_per_client_and_other_clients_get_their_turn(test_settings, client_module):
+    """One client (127.0.0.1) with its one comparison running gets 429 naming the per-client limit for a
+    second; another client (127.0.0.2) is not refused but waits its turn and gets its answer."""
     import threading
+    import time
 
     import httpx
 
+    from app.main import create_app
+    from tests.live_server import serve
+
+    settings = test_settings.model_copy(update={"compare_per_client": 1})
     answers = {}
 
-    def ask(name, seed):
-        with httpx.Client(base_url=base_url, timeout=300) as c:
+    def ask(url, name, seed, source="127.0.0.1"):
+        transport = httpx.HTTPTransport(local_address=source)
+        with httpx.Client(base_url=url, timeout=300, transport=transport) as c:
             answers[name] = c.post("/api/tinylm/compare", json={"steps": 200, "examples": 100, "seed": seed})
 
-    first = threading.Thread(target=ask, args=("first", 101))
-    first.start()
-    import time
-    time.sleep(1.0)                                   # the first is training now
-    ask("second", 102)
-    first.join()
+    with serve(create_app(settings)) as url:
+        first = threading.Thread(target=ask, args=(url, "first", 101))
+        first.start()
+        time.sleep(1.0)                                   # the first is training now
+        other = threading.Thread(target=ask, args=(url, "other client", 103, "127.0.0.2"))
+        other.start()
+        ask(url, "second", 102)
+        first.join()
+        other.join()
     assert answers["first"].status_code == 200
-    assert answers["second"].status_code == 429
-    assert "Another comparison is running" in answers["second"].json()["detail"]
+    assert answers["other client"].status_code == 200
+    second = answers["second"]
+    assert second.status_code == 429 and second.json()["limit"] == "compare requests per client"
+    assert int(second.headers["retry-after"]) >= 1
 
 
 def test_a_comparison_over_the_time_limit_is_stopped_with_a_reason(test_settings, client_module):

@@ -8,10 +8,10 @@ import torch.nn.functional as F
 
 from app.kd.loss import kd_loss
 from app.kd.topk import topk_kd_loss
-from app.training import tinylm_task as task
-from app.training.capture import (CaptureError, CaptureMeta, capture_records, read_capture, to_tensors,
+from app.training.tinylm import task
+from app.training.tinylm.capture import (CaptureError, CaptureMeta, capture_records, read_capture, to_tensors,
                                   write_capture)
-from app.training.tinylm_models import STUDENT, build
+from app.training.tinylm.models import STUDENT, build
 
 
 def _write(path: Path, n: int = 6, k: int = 5, tc: float = 1.0, seed: int = 0):

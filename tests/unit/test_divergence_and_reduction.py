@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from app.kd.divergence import GRID, MEANS, _Family, bump_logits, fit_directions, kl, two_peak_teacher
+from app.kd.divergence import GRID, MEANS, _Family, bump_logits, fit_directions, two_peak_teacher
+from app.kd.kl import kl_divergence as kl
 from app.kd.reduction import reduction_by_length, sequence_example
 from tests.reference import kd_reference, log_softmax
 
@@ -16,6 +17,15 @@ def test_kl_matches_numpy():
     want = float((np.exp(lp) * (lp - lq)).sum())
     assert kl(torch.tensor(lp), torch.tensor(lq)).item() == pytest.approx(want, rel=1e-12)
 
+
+
+def test_kl_counts_zero_probabilities_as_zero():
+    # p has exact zeros (the tiny-LM task's true distributions do): those terms are 0, not NaN.
+    p = np.array([0.5, 0.0, 0.25, 0.25])
+    q = np.array([0.1, 0.2, 0.3, 0.4])
+    want = sum(pi * np.log(pi / qi) for pi, qi in zip(p, q) if pi > 0)
+    got = kl(torch.tensor(p).log(), torch.tensor(q).log())
+    assert torch.isfinite(got) and got.item() == pytest.approx(want, rel=1e-12)
 
 def test_kl_tables_match_the_direct_sums():
     teacher = two_peak_teacher(4.0, 0.7, 1.3)

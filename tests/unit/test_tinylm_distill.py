@@ -4,19 +4,18 @@ import json
 import pytest
 import torch
 
-from app.training import tinylm_eval, tinylm_task as task
-from app.training.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
-from app.training.offline_trainer import StudentTrainer
-from app.training.tinylm_cli import main as cli
-from app.training.tinylm_teacher import get_teacher
+from app.training.tinylm import evaluation, task
+from app.training.tinylm.capture import CaptureMeta, capture_from_records, capture_records, to_tensors
+from app.training.tinylm.kd_trainer import StudentTrainer
+from app.cli import main as cli
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def teacher():
+def teacher(tinylm):
     torch.set_num_threads(1)
-    return get_teacher()
+    return tinylm.teacher()
 
 
 def _data(teacher, n=500, k=8):
@@ -27,8 +26,8 @@ def _data(teacher, n=500, k=8):
 
 
 def test_the_teacher_is_close_to_the_truth(teacher):
-    m = tinylm_eval.evaluate(teacher.model)
-    ref = tinylm_eval.truth_reference()
+    m = evaluation.evaluate(teacher.model)
+    ref = evaluation.truth_reference()
     assert m["kl_to_truth"] < 0.05
     assert ref["perplexity"] < m["perplexity"] < ref["perplexity"] * 1.05
 
@@ -42,7 +41,7 @@ def test_distillation_beats_sft_on_kl_to_truth_at_equal_steps(teacher, seed):
                                  steps=300, seed=seed)
         records = list(trainer.run())
         assert len(records) == 300 and records[-1]["step"] == 300
-        results[mode] = tinylm_eval.evaluate(trainer.model, teacher.model)
+        results[mode] = evaluation.evaluate(trainer.model, teacher.model)
     kd, sft = results["distillation"], results["sft"]
     assert kd["kl_to_truth"] < 0.75 * sft["kl_to_truth"]
     assert kd["kl_to_teacher"] < sft["kl_to_teacher"]

@@ -9,11 +9,11 @@ import torch
 from app.content import load_track
 from app.kd.topk import mass_kept, retemper
 from app.settings import Settings
-from app.training import tinylm_eval, tinylm_task as task
-from app.training.offline_trainer import StudentTrainer
-from app.training.tinylm_models import STUDENT, TEACHER, build, n_params
-from app.training.tinylm_run import captured_data, live_metrics
-from app.training.tinylm_teacher import TEACHER_RECIPE, get_teacher
+from app.training.tinylm import evaluation, task
+from app.training.tinylm.kd_trainer import StudentTrainer
+from app.training.tinylm.models import STUDENT, TEACHER, build, n_params
+from app.training.tinylm.experiment import live_metrics
+from app.training.tinylm.teacher import TEACHER_RECIPE
 from app.web.templating import known_widgets, make_templates, widget_renderer
 
 SETTINGS = Settings()
@@ -72,15 +72,15 @@ def test_lesson_4_2_quiz_arithmetic(track):
 def test_lesson_4_4_numbers(track):
     lesson = track.lesson("kd-quality-kept")
     html = " ".join(lesson.body_html.split())
-    ref = tinylm_eval.truth_reference()
+    ref = evaluation.truth_reference()
     assert round(100 * ref["accuracy"]) == 69 and "even the true distribution gets only 69%" in html
     assert f"{ref['perplexity']:.2f}" == "2.14" and "which here is 2.14" in html
     assert round(100 * 77.0 / 79.5) == 97 and "97% of BERT's GLUE score (77.0 against 79.5)" in html
     assert round(100 * 16.3 / 21.1) == 77 and "21.1 against GPT-2's 16.3 is about 77%" in html
-    assert tinylm_eval.gap_closed(146, 74, 67) == pytest.approx(72 / 79)
+    assert evaluation.gap_closed(146, 74, 67) == pytest.approx(72 / 79)
     assert round(100 * 72 / 79) == 91 and "(146 − 74) / (146 − 67) = 72 / 79, about 91% of the gap" in html
-    assert round(100 * tinylm_eval.gap_closed(58.9, 60.8, 61.1)) == 86 and "about 86% of the ensemble's gain" in html
-    assert tinylm_eval.EVAL_EXAMPLES == 2000 and "on 2,000 held-out orders" in html
+    assert round(100 * evaluation.gap_closed(58.9, 60.8, 61.1)) == 86 and "about 86% of the ensemble's gain" in html
+    assert evaluation.EVAL_EXAMPLES == 2000 and "on 2,000 held-out orders" in html
     t, s = n_params(build(TEACHER, 0)), n_params(build(STUDENT, 0))
     assert round(s, -3) == 14_000 and round(t / s) == 7 and "each student about 14,000, 7 times fewer" in html
 
@@ -88,24 +88,24 @@ def test_lesson_4_4_numbers(track):
 def test_lesson_4_4_quiz_arithmetic(track):
     lesson = track.lesson("kd-quality-kept")
     q = _quiz(lesson, "hinton-gap")
-    assert abs(100 * tinylm_eval.gap_closed(146, 74, 67) - q.answer) <= q.tolerance
+    assert abs(100 * evaluation.gap_closed(146, 74, 67) - q.answer) <= q.tolerance
     q = _quiz(lesson, "distilbert-ratio")
-    assert abs(100 * tinylm_eval.ratio(77.0, 79.5) - q.answer) <= q.tolerance
-    assert tinylm_eval.EVAL_EXAMPLES * task.RESPONSE_LEN == 10_000     # "2,000 orders and 10,000 positions"
+    assert abs(100 * evaluation.ratio(77.0, 79.5) - q.answer) <= q.tolerance
+    assert evaluation.EVAL_EXAMPLES * task.RESPONSE_LEN == 10_000     # "2,000 orders and 10,000 positions"
 
 
 @pytest.fixture(scope="module")
-def runs():
+def runs(tinylm):
     """The runs lesson 4.4's "Reading the result" describes: 300 orders, 400 steps, seed 0, T = 2."""
-    teacher = get_teacher()
+    teacher = tinylm.teacher()
 
     def train(top_k=8, mode="distillation", alpha=0.5, steps=400, probe=()):
-        trainer = StudentTrainer(captured_data(teacher, top_k, 300), mode=mode, alpha=alpha, temperature=2.0,
+        trainer = StudentTrainer(tinylm.captured_data(top_k, 300), mode=mode, alpha=alpha, temperature=2.0,
                                  capture_temperature=1.0, steps=steps, seed=0)
         curve = {r["step"]: live_metrics(trainer.model)["kl_to_truth"] for r in trainer.run() if r["step"] in probe}
-        return tinylm_eval.evaluate(trainer.model, teacher.model), curve, trainer.model
+        return evaluation.evaluate(trainer.model, teacher.model), curve, trainer.model
 
-    return {"teacher": tinylm_eval.evaluate(teacher.model), "train": train,
+    return {"teacher": evaluation.evaluate(teacher.model), "train": train,
             "sft": train(mode="sft", probe=(200, 250, 400)), "kd": train(probe=(200, 400))}
 
 

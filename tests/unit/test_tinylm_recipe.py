@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from app.training.recipe import KDRecipe, RecipeError, load_recipe, parse_recipe
+from app.training.tinylm.recipe import KDRecipe, RecipeError, load_recipe, parse_recipe
 
 
 @pytest.fixture

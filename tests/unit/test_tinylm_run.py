@@ -4,8 +4,7 @@ import threading
 import pytest
 import torch
 
-from app.training.tinylm_run import TinyLMRunConfig, config_problems, make_run
-from app.training.tinylm_teacher import cache_dir
+from app.training.tinylm.config import TinyLMRunConfig, config_problems
 
 
 def test_defaults_are_valid_and_bad_fields_are_named():
@@ -21,8 +20,8 @@ def test_defaults_are_valid_and_bad_fields_are_named():
 
 
 @pytest.mark.slow
-def test_a_demo_run_streams_steps_then_done():
-    run = make_run(cache_dir())
+def test_a_demo_run_streams_steps_then_done(tinylm):
+    run = tinylm.run
     records = list(run({"steps": 60, "log_every": 10, "examples": 100}, torch.device("cpu"), threading.Event()))
     steps, done = records[:-1], records[-1]
     assert [r["step"] for r in steps] == [10, 20, 30, 40, 50, 60]
@@ -33,22 +32,22 @@ def test_a_demo_run_streams_steps_then_done():
 
 
 @pytest.mark.slow
-def test_cancel_stops_without_a_done_record():
+def test_cancel_stops_without_a_done_record(tinylm):
     cancel = threading.Event()
     seen = []
-    for rec in make_run(cache_dir())({"steps": 1000, "log_every": 5}, torch.device("cpu"), cancel):
+    for rec in tinylm.run({"steps": 1000, "log_every": 5}, torch.device("cpu"), cancel):
         seen.append(rec)
         cancel.set()
     assert len(seen) == 1 and seen[0]["type"] == "step"
 
 
-def test_a_bad_config_raises_before_training():
+def test_a_bad_config_raises_before_training(tinylm):
     with pytest.raises(ValueError, match="alpha: must lie in"):
-        next(make_run(cache_dir())({"alpha": 3}, torch.device("cpu"), threading.Event()))
+        next(tinylm.run({"alpha": 3}, torch.device("cpu"), threading.Event()))
 
 
 def test_quality_kept_arithmetic_and_no_gap():
-    from app.training.tinylm_compare import quality_kept
+    from app.training.tinylm.compare import quality_kept
 
     teacher = {"accuracy": 0.8, "perplexity": 2.0, "kl_to_truth": 0.1}
     sft = {"accuracy": 0.6, "perplexity": 3.0, "kl_to_truth": 0.5}

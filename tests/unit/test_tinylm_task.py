@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from app.training import tinylm_task as task
-from app.training.tinylm_models import STUDENT, TEACHER, build, n_params
+from app.training.tinylm import task
+from app.training.tinylm.models import STUDENT, TEACHER, build, n_params
 
 
 def test_vocabulary_and_layout():

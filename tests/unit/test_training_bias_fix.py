@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from app.training.bias_fix import prior_matching_bias, with_bias
+from app.training.digits.bias_fix import prior_matching_bias, with_bias
 
 
 def test_bias_makes_exactly_the_prior_share_predict_the_class():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
-from app.training.data import NUM_CLASSES, load_split
-from app.training.models import describe, init_from_generator, mlp, student
+from app.training.digits.data import NUM_CLASSES, load_split
+from app.training.digits.models import describe, init_from_generator, mlp, student
 
 import pytest
 

@@ -3,27 +3,27 @@ from __future__ import annotations
 
 import torch
 
-import app.training.teacher_cache as tc
-from app.training.data import load_split
-from app.training.teacher_cache import TeacherCache, TeacherRecipe
+import app.training.digits.teacher as tc
+from app.training.digits.data import load_split
+from app.training.digits.teacher import DigitsTeacherCache, TeacherRecipe
 
 SMALL = TeacherRecipe(hidden=(16,), steps=30)
 
 
 def test_missing_cache_trains_and_saves_then_loads(tmp_path, monkeypatch):
-    first = TeacherCache(tmp_path, SMALL).get()
+    first = DigitsTeacherCache(tmp_path, SMALL).get()
     assert (tmp_path / f"digits-teacher-{SMALL.cache_key()}.pt").exists()
 
     def no_training(*args, **kwargs):
         raise AssertionError("the cached teacher should have been loaded, not retrained")
 
     monkeypatch.setattr(tc, "train_teacher", no_training)
-    second = TeacherCache(tmp_path, SMALL).get()
+    second = DigitsTeacherCache(tmp_path, SMALL).get()
     assert torch.equal(first.train_logits, second.train_logits)
 
 
 def test_unreadable_cache_is_retrained(tmp_path):
-    cache = TeacherCache(tmp_path, SMALL)
+    cache = DigitsTeacherCache(tmp_path, SMALL)
     cache.path.parent.mkdir(parents=True, exist_ok=True)
     cache.path.write_bytes(b"not a checkpoint")
     teacher = cache.get()

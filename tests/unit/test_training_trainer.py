@@ -1,4 +1,4 @@
-"""kd_trainer on the real digits teacher: records, reproducibility, cancel, NaN, the missing-3 effect."""
+"""train_digits_student on the real digits teacher: records, reproducibility, cancel, NaN, the missing-3 effect."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,17 +9,17 @@ import pytest
 import torch
 
 from app.kd import kd_loss_parts
-from app.training.data import load_split
-from app.training.digits_run import DigitsRunConfig
-from app.training.teacher_cache import Teacher, TeacherCache
-from app.training.trainer import NonFiniteLoss, kd_trainer
+from app.training.digits.data import load_split
+from app.training.digits.config import DigitsRunConfig
+from app.training.digits.teacher import DigitsTeacher, DigitsTeacherCache
+from app.training.digits.trainer import NonFiniteLoss, train_digits_student
 
 TIMING_KEYS = {"elapsed_s", "steps_per_s"}
 
 
 @pytest.fixture(scope="module")
-def teacher(test_settings) -> Teacher:
-    return TeacherCache(test_settings.cache_dir).get("cpu")
+def teacher(test_settings) -> DigitsTeacher:
+    return DigitsTeacherCache(test_settings.cache_dir).get("cpu")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def split():
 
 
 def run(cfg, teacher, split, cancel=None):
-    return list(kd_trainer(cfg, teacher=teacher, split=split, cancel_event=cancel))
+    return list(train_digits_student(cfg, teacher=teacher, split=split, cancel_event=cancel))
 
 
 def without_timing(records):
@@ -64,7 +64,7 @@ def test_reported_loss_is_the_kd_loss_of_the_batch(teacher, split):
     cfg = DigitsRunConfig(steps=1, seed=3, alpha=0.5, temperature=4.0, batch_size=16)
     first = run(cfg, teacher, split)[0]
     gen = torch.Generator().manual_seed(3)
-    from app.training.models import student
+    from app.training.digits.models import student
     model = student(32, gen)
     idx = torch.randperm(split.x_train.shape[0], generator=gen)[:16]
     parts = kd_loss_parts(model(split.x_train[idx]), teacher.train_logits[idx], split.y_train[idx], 0.5, 4.0)
@@ -99,7 +99,7 @@ def test_runs_on_two_threads_stay_reproducible(teacher, split):
 def test_cancel_stops_within_a_step_and_sends_no_done(teacher, split):
     cancel = threading.Event()
     seen = []
-    for record in kd_trainer(DigitsRunConfig(steps=1000, log_every=5), teacher=teacher, split=split,
+    for record in train_digits_student(DigitsRunConfig(steps=1000, log_every=5), teacher=teacher, split=split,
                              cancel_event=cancel):
         seen.append(record)
         if record["step"] == 20:

@@ -5,8 +5,6 @@ import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-the
 import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
 import { nextTask, whenPlotly } from "./plotly-loader.js";
 
-export { whenPlotly };
-
 // Readable on the light page, the dark page and the projector's black (≥ 3:1 against each, as lines and bars).
 export const COLORS = {
   reference: "#9aa5b1",

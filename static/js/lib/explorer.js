@@ -1,13 +1,14 @@
 // What every explorer shares: start-up with a readable error, the "changed" event, and the lesson's
 // "Open in demo mode" link kept equal to the explorer's current state.
 //
-// An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry),
-// loadState(params) (show a state given as link parameters, text as in a query string: a presenter's saved
-// step; reset() still returns to the state the page opened with), presetNames (loadPreset(name) when
-// there are any), reset(), and optionally nudgeT(steps), nudgeAlpha(steps) or nudgeMain(steps) for the
-// demo keys, and describeState() (one line for the demo's status; demo.js builds one from queryState()
-// otherwise). Charts drawn with lib/charts.js reactChart can be pinned.
-import { demoHref } from "./url-state.js";
+// An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry, keyed by
+// the parameter names of the widget's description, app/widgets/registry.py), loadState(params) (show a
+// state given as link parameters, text as in a query string: a presenter's saved step; reset() still
+// returns to the state the page opened with), presetNames (loadPreset(name) when there are any), reset(),
+// sliders (parameter name → LogSlider, or anything with nudge(positions)) for the demo keys, and
+// optionally describeState() (one line for the demo's status; demo.js builds one otherwise). Charts
+// drawn with lib/charts.js reactChart can be pinned.
+import { demoHref, numberParam } from "./url-state.js";
 
 export const CHANGE_EVENT = "explorer:change";
 
@@ -53,6 +54,19 @@ export function markPreset(root, name) {
   root.querySelectorAll("[data-preset-choice]").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.presetChoice === name));
   });
+}
+
+/** Set each slider (parameter name → LogSlider) from a link's or lesson's text parameters, else its default. */
+export function setSliders(sliders, params) {
+  for (const [key, slider] of Object.entries(sliders)) slider.set(numberParam(params[key], slider.defaultValue), "init");
+}
+
+/** Move the slider of parameter `param` by `positions` steps; false when the explorer has no such slider. */
+export function nudgeParam(explorer, param, positions) {
+  const slider = explorer.sliders && explorer.sliders[param];
+  if (!slider) return false;
+  slider.nudge(positions);
+  return true;
 }
 
 /** Record on the chart which state it now shows, once Plotly has drawn it (tests and the benchmark wait on it). */

@@ -1,24 +1,26 @@
 // A range input on a log scale, kept in step with a number field. The range runs 0..1000 in integer
 // steps so arrow keys move in even ratios; the number field takes any exact value within bounds.
-// `scale: "linear"` makes the same control even-stepped (alpha, lengths); `decimals` sets the rounding.
+// data-scale="linear" makes the same control even-stepped (alpha, lengths); data-decimals sets the rounding.
+// The limits, scale, rounding and default are what the server rendered from the widget's description
+// (templates/_partials/fields.html, app/widgets/registry.py): this file keeps no copy of them.
 
 export class LogSlider {
-  constructor(range, number, { min, max, value, onChange, format = (v) => v.toFixed(2), label = "",
-                               scale = "log", decimals = 2 }) {
+  constructor(range, number, { value, onChange, label = "" }) {
     this.range = range;
     this.number = number;
-    this.min = min;
-    this.max = max;
+    this.min = Number(number.min);
+    this.max = Number(number.max);
+    this.scale = range.dataset.scale === "linear" ? "linear" : "log";
+    this.decimals = Number(range.dataset.decimals || 2);
+    this.defaultValue = range.dataset.default === undefined ? this.min : Number(range.dataset.default);
     this.onChange = onChange;
-    this.format = format;
+    this.format = (v) => v.toFixed(this.decimals);
     this.label = label;
-    this.scale = scale;
-    this.decimals = decimals;
     this.steps = Number(range.max) || 1000;
     range.addEventListener("input", () => this.set(this.fromPosition(Number(range.value)), "range"));
     number.addEventListener("change", () => this.fromNumberField());
     number.addEventListener("keydown", (e) => { if (e.key === "Enter") this.fromNumberField(); });
-    this.set(value, "init");
+    this.set(value === undefined ? this.defaultValue : value, "init");
   }
 
   toPosition(v) {

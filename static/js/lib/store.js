@@ -1,133 +1,322 @@
-// A learner's answers and progress, kept only in this browser's localStorage under one versioned key.
-// Whatever is stored is checked on read: anything malformed is set aside, never allowed to break a page.
+// A learner's progress, kept only in this browser (localStorage, one versioned key; see
+// docs/PROGRESS.md). What is stored is checked on every read; a write that fails is
+// reported when it fails, and the page keeps working from memory. API used by the lessons:
+//   store.seed, store.lesson(slug), store.saveAnswer(...), store.savePrediction(...), store.resetLesson(slug),
+//   store.undo(), lessonProgress(slug, questionIds).
+import { changedSince, mergeProgress, reconcile } from "./progress-merge.js";
+import {
+  answerProblem, cloneProgress, emptyLesson, emptyProgress, isId, isObject, predictionProblem, readProgress, table,
+} from "./progress-schema.js";
+import { addBackup, browserStorage, listBackups, readItem, removeItem, writeItem } from "./progress-storage.js";
+import { describeDropped, importPreview } from "./progress-import.js";
 
-export const STORAGE_KEY = "brewslm-learn:progress:v1";
-export const BACKUP_KEY = "brewslm-learn:progress:v1:unreadable";
-const VERSION = 1;
+export const STORAGE_KEY = "brewslm-learn:progress";
+export const V1_KEY = "brewslm-learn:progress:v1";
+export const V1_BACKUP_KEY = "brewslm-learn:progress:v1:unreadable";
+export const UNDO_KEY = "brewslm-learn:undo";
+const MAX_UNDO = 5;
 
-const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const MESSAGES = {
+  blocked: "This browser does not let the site keep data (storage is blocked, or this is a private window), "
+    + "so your answers last only while this page is open.",
+  full: "Not saved: this browser's storage for the site is full. What you just did stays on this page until you "
+    + "leave it; free some space (or export your progress) to keep it.",
+  failed: "Not saved: this browser refused to store your progress. What you just did stays on this page until you leave it.",
+  newer: "The progress in this browser was saved by a newer BrewSLM Learn. This version leaves it untouched, "
+    + "so answers you give here last only while this page is open.",
+};
 
-function validAnswer(a) {
-  if (!isObject(a) || typeof a.correct !== "boolean") return false;
-  const v = a.value;
-  const isChoiceList = Array.isArray(v) && v.length <= 64 && v.every((i) => Number.isInteger(i) && i >= 0 && i < 64);
-  return isChoiceList || (typeof v === "number" && Number.isFinite(v));
-}
-
-/** Keep what is well formed; report whether anything had to be dropped. */
-export function sanitize(raw) {
-  const clean = { version: VERSION, lessons: {} };
-  if (!isObject(raw) || raw.version !== VERSION || !isObject(raw.lessons)) return { data: clean, dropped: true };
-  let dropped = false;
-  for (const [slug, lesson] of Object.entries(raw.lessons)) {
-    if (!/^[a-z0-9-]{1,80}$/.test(slug) || !isObject(lesson) || !isObject(lesson.answers)) { dropped = true; continue; }
-    const answers = {};
-    for (const [qid, answer] of Object.entries(lesson.answers)) {
-      if (/^[a-z0-9-]{1,80}$/.test(qid) && validAnswer(answer)) answers[qid] = { value: answer.value, correct: answer.correct };
-      else dropped = true;
-    }
-    clean.lessons[slug] = { answers };
-  }
-  return { data: clean, dropped };
-}
-
-class ProgressStore {
-  constructor(storage) {
+export class ProgressStore {
+  /**
+   * storage: a Storage or null (blocked); session: where undo lives for the rest of the visit;
+   * catalogue: { slug: [question ids] } of the published lessons, or null when the page does not know it.
+   */
+  constructor({ storage, session = null, catalogue = null, now = () => Date.now() }) {
     this.storage = storage;
-    this.problem = null;     // a sentence for the learner when something could not be read or saved
-    this.data = this.read();
+    this.session = session;
+    this.catalogue = catalogue;
+    this.now = now;
+    this.lastStamp = 0;
+    this.persistent = Boolean(storage);   // false: memory only for this page (blocked, or a newer version's data)
+    this.problem = null;                  // the latest problem, for pages that look after loading
+    this.reported = new Set();            // each message once until a write succeeds again
+    this.problemListeners = [];
+    this.changeListeners = [];
+    this.undoStack = this.readUndo();
+    this.data = this.load();
   }
 
-  read() {
-    let text = null;
-    try {
-      text = this.storage ? this.storage.getItem(STORAGE_KEY) : null;
-    } catch {
-      this.problem = "This browser blocks local storage, so answers will last only until you leave the page.";
-      return sanitize(null).data;
+  // --- problems and changes, for the page to show ---------------------------------------------------------
+
+  /** fn(message, kind) for every problem from now on, and at once for one already found while loading. */
+  onProblem(fn) {
+    this.problemListeners.push(fn);
+    if (this.problem) fn(this.problem.message, this.problem.kind);
+  }
+
+  /** fn() whenever the progress changes under the page (another tab, an undo, an import). */
+  onChange(fn) {
+    this.changeListeners.push(fn);
+  }
+
+  report(message, kind = "warning") {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.problem = { message, kind };
+    for (const fn of this.problemListeners) fn(message, kind);
+  }
+
+  changed() {
+    for (const fn of this.changeListeners) fn();
+  }
+
+  // --- reading -----------------------------------------------------------------------------------------
+
+  load() {
+    if (!this.storage) {
+      this.report(MESSAGES.blocked);
+      return emptyProgress();
     }
-    if (text === null) return sanitize(null).data;
+    const current = readItem(this.storage, STORAGE_KEY);
+    if (!current.ok) {
+      this.persistent = false;
+      this.report(MESSAGES.blocked);
+      return emptyProgress();
+    }
+    let text = current.text;
+    let fromV1 = false;
+    if (text === null) {
+      text = readItem(this.storage, V1_KEY).text ?? null;
+      fromV1 = text !== null;
+    }
+    if (text === null) return this.settle(emptyProgress(), { fresh: true, quiet: true });
+
     let parsed;
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    const { data, dropped } = sanitize(parsed);
-    if (dropped) {
-      this.problem = "Some saved progress in this browser could not be read. It was set aside, and the rest was kept.";
-      try {
-        this.storage.setItem(BACKUP_KEY, text);
-      } catch { /* nothing more to save it to */ }
-      this.write(data);
+    const { data, dropped, newer } = readProgress(parsed);
+    if (newer) {
+      this.persistent = false;       // never overwrite what a newer version wrote
+      this.report(MESSAGES.newer);
+      return data;
     }
-    return data;
+    if (fromV1) this.keepV1Backups(text);
+    if (dropped.length) {
+      addBackup(this.storage, `Unreadable progress set aside on ${new Date(this.now()).toLocaleString()}`, text, this.now());
+      this.report(`Some saved progress in this browser could not be read (${describeDropped(dropped)}). `
+        + "A copy of it was kept (see “Your progress” on the overview); the rest is here.");
+    }
+    return this.settle(data, { fresh: fromV1 || JSON.stringify(data) !== text });
   }
 
-  write(data = this.data) {
+  /** Version 1's text and its old single backup go to the backups; the v1 key goes once v2 is written. */
+  keepV1Backups(text) {
+    addBackup(this.storage, "Progress as version 1 of the app saved it, before the upgrade to version 2", text, this.now());
+    const old = readItem(this.storage, V1_BACKUP_KEY).text;
+    if (old) {
+      addBackup(this.storage, "Unreadable progress set aside by version 1 of the app", old, this.now() - 1);
+      removeItem(this.storage, V1_BACKUP_KEY);
+    }
+  }
+
+  /** Set retired answers aside and write when anything changed (a migration, a repair, a new seed). */
+  settle(data, { fresh, quiet = false }) {
+    let next = data;
+    let moved = 0;
+    if (this.catalogue) ({ data: next, moved } = reconcile(data, this.catalogue));
+    // A first visit's blank progress is written quietly (its seed must last); a failure shows on the first answer.
+    if ((fresh || moved) && this.write(next, { quiet }).ok) removeItem(this.storage, V1_KEY);
+    return next;
+  }
+
+  /** Another tab saved progress: use it, so this tab's next write does not undo that one. */
+  reloadFromStorage() {
+    if (!this.persistent) return;
+    const current = readItem(this.storage, STORAGE_KEY);
+    if (!current.ok || current.text === null) return;
     try {
-      this.storage.setItem(STORAGE_KEY, JSON.stringify(data));
-    } catch {
-      this.problem = "Your answers could not be saved in this browser (storage is full or blocked).";
-    }
+      const { data, dropped, newer } = readProgress(JSON.parse(current.text));
+      if (newer || dropped.length) return;      // the tab that wrote it will have said what was wrong
+      this.data = this.catalogue ? reconcile(data, this.catalogue).data : data;
+      this.changed();
+    } catch { /* half-written by the other tab; its next write brings the event again */ }
   }
 
+  // --- writing ---------------------------------------------------------------------------------------------
+
+  write(data = this.data, { quiet = false } = {}) {
+    if (!this.persistent) return { ok: false, kind: "memory" };
+    const result = writeItem(this.storage, STORAGE_KEY, JSON.stringify(data));
+    if (result.ok) this.reported.clear();
+    else if (!quiet) this.report(result.kind === "full" ? MESSAGES.full : MESSAGES.failed, "error");
+    return result;
+  }
+
+  /** Change `this.data` with fn(data) and write it; the change stays in memory even when the write fails. */
+  commit(change) {
+    change(this.data);
+    return this.write().ok;
+  }
+
+  /** The time of a change: now, but always after the previous change of this page (so undo knows what came later). */
+  stamp() {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  get seed() {
+    return this.data.seed;
+  }
+
+  /** A copy of one lesson's progress: { answers, predictions, read? }, all keys present. */
   lesson(slug) {
-    return this.data.lessons[slug] || { answers: {} };
+    const lesson = this.data.lessons[slug];
+    return lesson ? JSON.parse(JSON.stringify(lesson)) : { answers: {}, predictions: {} };
   }
 
+  entry(data, slug) {
+    if (!isId(slug)) throw new TypeError(`not a lesson slug: ${String(slug)}`);
+    return data.lessons[slug] ?? (data.lessons[slug] = emptyLesson());
+  }
+
+  /** Record an answer (canonical choice indices, or a number). Returns true when saved in this browser. */
   saveAnswer(slug, qid, value, correct) {
-    const lesson = this.data.lessons[slug] || { answers: {} };
-    lesson.answers[qid] = { value, correct };
-    this.data.lessons[slug] = lesson;
-    this.write();
+    const previous = this.data.lessons[slug]?.answers[qid];
+    const answer = { value: Array.isArray(value) ? [...value] : value, correct, at: this.stamp(), tries: (previous?.tries ?? 0) + 1 };
+    const why = isId(qid) ? answerProblem(answer) : "not a question id";
+    if (why) throw new TypeError(`saveAnswer(${slug}, ${qid}): ${why}`);
+    return this.commit((data) => { this.entry(data, slug).answers[qid] = answer; });
+  }
+
+  /** Record a prediction { value, truth, off } (truth and off null until revealed). Returns true when saved. */
+  savePrediction(slug, pid, { value, truth = null, off = null }) {
+    const prediction = { value, truth, off, at: this.stamp() };
+    const why = isId(pid) ? predictionProblem(prediction) : "not a prediction id";
+    if (why) throw new TypeError(`savePrediction(${slug}, ${pid}): ${why}`);
+    return this.commit((data) => { this.entry(data, slug).predictions[pid] = prediction; });
+  }
+
+  /** Where the learner is: `last` always; `read` (the furthest section reached) when `further` is true. */
+  saveVisit(slug, section, { further }) {
+    const place = { section, at: this.stamp() };
+    return this.commit((data) => {
+      const lesson = this.entry(data, slug);
+      if (further || !lesson.read) lesson.read = place;
+      data.last = { slug, ...place };
+    });
+  }
+
+  // --- reset, import and undo --------------------------------------------------------------------------
+
+  /** Run `change` as one undoable step called `label`. */
+  undoable(label, change) {
+    const before = cloneProgress(this.data);
+    const at = this.stamp();
+    const saved = this.commit(change);
+    this.undoStack = [...this.undoStack, { label, at, before }].slice(-MAX_UNDO);
+    this.writeUndo();
+    this.changed();
+    return saved;
   }
 
   resetLesson(slug) {
-    delete this.data.lessons[slug];
-    this.write();
+    return this.undoable(`reset of ${slug}`, (data) => {
+      delete data.lessons[slug];
+      if (data.last?.slug === slug) delete data.last;
+    });
+  }
+
+  resetAll() {
+    addBackup(this.storage, "Progress before “Reset all progress”", JSON.stringify(this.data), this.now());
+    return this.undoable("reset of all progress", (data) => {
+      data.lessons = table();
+      data.retired = table();
+      delete data.last;
+    });
+  }
+
+  /** The step an undo would reverse ({ label, at }), or null. */
+  get lastUndoable() {
+    const top = this.undoStack.at(-1);
+    return top ? { label: top.label, at: top.at } : null;
+  }
+
+  /** Reverse the latest reset or import; anything saved since then is kept. Returns true when saved. */
+  undo() {
+    const step = this.undoStack.pop();
+    this.writeUndo();
+    if (!step) return false;
+    const restored = mergeProgress(step.before, changedSince(this.data, step.at), { seed: "base" });
+    this.data = this.catalogue ? reconcile(restored, this.catalogue).data : restored;
+    const saved = this.write().ok;
+    this.changed();
+    return saved;
+  }
+
+  readUndo() {
+    const { text } = readItem(this.session, UNDO_KEY);
+    if (!text) return [];
+    try {
+      const steps = JSON.parse(text);
+      return Array.isArray(steps) ? steps.filter((s) => isObject(s) && typeof s.label === "string" && Number.isFinite(s.at))
+        .map((s) => ({ ...s, before: readProgress(s.before).data })) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  writeUndo() {
+    if (this.undoStack.length) writeItem(this.session, UNDO_KEY, JSON.stringify(this.undoStack));
+    else removeItem(this.session, UNDO_KEY);
   }
 
   exportJSON() {
-    return JSON.stringify({ ...this.data, exportedAt: new Date().toISOString() }, null, 2);
+    return JSON.stringify({ ...this.data, app: "BrewSLM Learn", exportedAt: new Date(this.now()).toISOString() }, null, 2);
   }
 
-  /** Merge a previously exported file; answers in the file win. Returns how many answers were loaded. */
-  importJSON(text) {
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error("That file is not JSON. Choose a file saved with “Export progress”.");
-    }
-    const { data, dropped } = sanitize(parsed);
-    if (dropped && Object.keys(data.lessons).length === 0) {
-      throw new Error("That file does not hold BrewSLM Learn progress.");
-    }
-    let count = 0;
-    for (const [slug, lesson] of Object.entries(data.lessons)) {
-      const mine = this.data.lessons[slug] || { answers: {} };
-      Object.assign(mine.answers, lesson.answers);
-      this.data.lessons[slug] = mine;
-      count += Object.keys(lesson.answers).length;
-    }
-    this.write();
-    return count;
+  /** Read and check a whole file without changing anything; throws an Error with a message for the learner. */
+  previewImport(text) {
+    return importPreview(this.data, text, this.catalogue ?? {});
+  }
+
+  /** Apply a preview: "merge" (newest entry per question wins) or "replace". Returns true when saved. */
+  applyImport(preview, mode) {
+    if (mode === "replace") addBackup(this.storage, "Progress before it was replaced by an imported file", JSON.stringify(this.data), this.now());
+    return this.undoable(mode === "replace" ? "import (replace)" : "import (merge)", (data) => {
+      const next = mode === "replace" ? preview.incoming : mergeProgress(data, preview.incoming);
+      const settled = this.catalogue ? reconcile(next, this.catalogue).data : next;
+      Object.assign(data, cloneProgress(settled));
+      if (!settled.last) delete data.last;
+    });
+  }
+
+  backups() {
+    return this.storage ? listBackups(this.storage) : [];
   }
 }
 
-function browserStorage() {
+function readCatalogue() {
+  const node = typeof document !== "undefined" && document.getElementById("course-catalogue");
+  if (!node) return null;
   try {
-    return window.localStorage;
+    const catalogue = JSON.parse(node.textContent);
+    return isObject(catalogue) ? catalogue : null;
   } catch {
     return null;
   }
 }
 
-export const store = new ProgressStore(browserStorage());
+export const store = new ProgressStore({
+  storage: browserStorage("localStorage"), session: browserStorage("sessionStorage"), catalogue: readCatalogue(),
+});
+window.addEventListener("storage", (event) => { if (event.key === STORAGE_KEY) store.reloadFromStorage(); });
 
-/** Counts for a lesson's progress bar: answered, correct, total. */
-export function lessonProgress(slug, total) {
-  const answers = Object.values(store.lesson(slug).answers);
-  return { answered: answers.length, correct: answers.filter((a) => a.correct).length, total };
+/** Counts for a lesson's progress bar, over the questions the page asks only (a retired answer never counts). */
+export function lessonProgress(slug, questionIds) {
+  const answers = store.lesson(slug).answers;
+  const present = questionIds.filter((id) => Object.prototype.hasOwnProperty.call(answers, id)).map((id) => answers[id]);
+  return { answered: present.length, correct: present.filter((a) => a.correct).length, total: questionIds.length };
 }

@@ -1,6 +1,7 @@
 // An explorer's state as query-string text, the one format shared by lesson directives
 // (`::: widget alpha preset=wrong-teacher`), demo URLs (/demo/alpha?alpha=0.3&T=4) and copied links.
-// The server validates demo query strings (app/web/demo_params.py) before a widget ever sees them.
+// The server validates demo query strings and lesson parameters against the widget's description
+// (app/widgets/registry.py, app/widgets/state.py) before a widget ever sees them.
 
 /** Parameters the server handed to the widget: data-params='{"T": "3.3", ...}' (strings). */
 export function readParams(root) {

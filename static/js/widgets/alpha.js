@@ -36,9 +36,10 @@ class AlphaExplorer extends Explorer {
       (err) => showWidgetError(root, err.message),
     );
     this.alpha = new LogSlider(this.el("alpha-slider"), this.el("alpha-number"), {
-      min: 0, max: 1, value: 0.5, scale: "linear", label: "alpha = ", onChange: () => this.update() });
+      value: 0.5, label: "alpha = ", onChange: () => this.update() });
     this.T = new LogSlider(this.el("t-slider"), this.el("t-number"), {
-      min: 0.5, max: 20, value: 2, label: "T = ", onChange: () => this.update() });
+      value: 2, label: "T = ", onChange: () => this.update() });
+    this.sliders = { alpha: this.alpha, T: this.T };
     for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
     this.el("label").addEventListener("change", () => this.update());
     onPresetClick(root, (name) => this.loadPreset(name));
@@ -55,8 +56,6 @@ class AlphaExplorer extends Explorer {
   }
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
-  nudgeT(steps) { this.T.nudge(20 * steps); }
-  nudgeAlpha(steps) { this.alpha.nudge(5 * steps); }
 
   show(preset, { student, teacher, label, alpha, T }) {
     this.preset = preset;

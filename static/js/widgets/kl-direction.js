@@ -3,9 +3,9 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTableWhenShown, niceCeil, reactChart } from "../lib/charts.js";
-import { announceChange, Explorer, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
-import { numberParam, readParams } from "../lib/url-state.js";
+import { readParams } from "../lib/url-state.js";
 
 const describeFit = (f) => `peak ${f.mean.toFixed(2)}, width ${f.width.toFixed(2)} (KL ${f.kl.toFixed(3)})`;
 
@@ -22,22 +22,19 @@ class KLDirectionExplorer extends Explorer {
       (err) => showWidgetError(root, err.message),
     );
     this.separation = new LogSlider(this.el("sep-slider"), this.el("sep-number"), {
-      min: 0, max: 10, value: 6, scale: "linear", decimals: 1, format: (v) => v.toFixed(1), label: "distance ",
-      onChange: () => this.update() });
+      label: "distance ", onChange: () => this.update() });
     this.weight = new LogSlider(this.el("weight-slider"), this.el("weight-number"), {
-      min: 0.05, max: 0.95, value: 0.6, scale: "linear", label: "left share ", onChange: () => this.update() });
+      label: "left share ", onChange: () => this.update() });
+    this.sliders = { separation: this.separation, left_weight: this.weight };
     this.start(readParams(root));
   }
 
   loadState(params) {
-    this.separation.set(numberParam(params.separation, 6), "init");
-    this.weight.set(numberParam(params.left_weight, 0.6), "init");
+    setSliders(this.sliders, params);
     this.update();
   }
 
   queryState() { return { separation: this.separation.value, left_weight: this.weight.value }; }
-
-  nudgeMain(steps) { this.separation.nudge(5 * steps); }
 
   update() {
     this.request({ separation: this.separation.value, weight: this.weight.value });

@@ -6,9 +6,7 @@ import { LiveRun } from "../lab/run-stream.js";
 import { readParams } from "../lib/url-state.js";
 
 const MAX_RUNS = 4;
-// Each field: [min, max, integer?]. The server checks again and names the field if it disagrees.
-const LIMITS = { alpha: [0, 1, false], temperature: [0.5, 20, false], steps: [10, 5000, true],
-                 seed: [0, 2 ** 31 - 1, true] };
+// What each preset runs; its name and button come from the widget's description (app/widgets/registry.py).
 const PRESETS = {
   race: { base: { temperature: 4, student_hidden: 32, steps: 2000, omit_class: null },
           runs: [{ alpha: 1 }, { alpha: 0.5 }] },
@@ -16,10 +14,28 @@ const PRESETS = {
               runs: [{ alpha: 1 }, { alpha: 0.5 }] },
 };
 
+// The form's fields and the link parameters they are (app/widgets/registry.py names T "T").
+const FIELD_PARAMS = { alpha: "alpha", temperature: "T", student_hidden: "student_hidden", steps: "steps", seed: "seed",
+                       omit_class: "omit_class" };
+
 export function runLabel(c) {
   const kind = c.alpha === 1 ? "SFT (α=1)" : `KD α=${c.alpha} T=${c.temperature}`;
   const omit = c.omit_class === null ? "" : ` · no ${c.omit_class}s`;
   return `${kind} · 64-${c.student_hidden}-10 · seed ${c.seed}${omit}`;
+}
+
+/** A number field moved by the demo keys like a slider: `positions` of its own step, within its limits. */
+function fieldStepper(input, onMove) {
+  return {
+    nudge(positions) {
+      const [min, max, step] = [Number(input.min), Number(input.max), Number(input.step)];
+      const value = Number(input.value);
+      const next = Math.min(max, Math.max(min, (Number.isFinite(value) ? value : min) + positions * step));
+      input.value = String(Number(next.toFixed(6)));
+      input.removeAttribute("aria-invalid");
+      onMove();
+    },
+  };
 }
 
 class LiveRunLab extends Explorer {
@@ -41,6 +57,9 @@ class LiveRunLab extends Explorer {
       if (config) this.startRuns([config]);
     });
     this.form.addEventListener("input", () => this.markPreset(null));
+    // The demo keys (app/widgets/registry.py) move T and alpha by their fields' steps.
+    this.sliders = { T: fieldStepper(this.form.elements.temperature, () => this.markPreset(null)),
+                     alpha: fieldStepper(this.form.elements.alpha, () => this.markPreset(null)) };
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
@@ -49,19 +68,16 @@ class LiveRunLab extends Explorer {
     this.renderTables();
   }
 
-  /** Fill the form from link parameters (the lesson's directive, the demo's address, a saved step): the
-   *  preset's settings first, then any value the link gives; bad values fall back. */
+  /** Fill the form from link parameters (the lesson's directive, the demo's address, a saved step): each
+   *  field's default (rendered from the widget's description), then the preset's settings, then any value
+   *  the link gives. The server has already checked the link's values. */
   loadState(params) {
+    const f = this.form.elements;
     const preset = PRESETS[params.preset];
-    const base = { alpha: 0.5, temperature: 4, steps: 2000, seed: 0, student_hidden: 32, omit_class: null,
-                   ...(preset && { ...preset.base, ...preset.runs[preset.runs.length - 1] }) };
-    const number = (text, fallback) => (text !== undefined && text !== "" && Number.isFinite(Number(text)) ? Number(text) : fallback);
-    const omit = number(params.omit_class, base.omit_class);
-    const hidden = number(params.student_hidden, base.student_hidden);
-    this.fillForm({ alpha: number(params.alpha, base.alpha), temperature: number(params.T, base.temperature),
-                    steps: number(params.steps, base.steps), seed: number(params.seed, base.seed),
-                    student_hidden: [8, 16, 32, 64].includes(hidden) ? hidden : 32,
-                    omit_class: Number.isInteger(omit) && omit >= 0 && omit <= 9 ? omit : null });
+    const config = Object.fromEntries(Object.keys(FIELD_PARAMS).map((name) => [name, f[name].dataset.default]));
+    if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
+    for (const [name, key] of Object.entries(FIELD_PARAMS)) if (params[key] !== undefined) config[name] = params[key];
+    this.fillForm({ ...config, omit_class: config.omit_class === "" ? null : config.omit_class });
     this.markPreset(preset ? params.preset : null);
   }
 
@@ -75,9 +91,9 @@ class LiveRunLab extends Explorer {
   /** The form as link parameters: "Copy link" and "Open in demo mode" reopen exactly this. */
   queryState() {
     const f = this.form.elements;
-    return { preset: this.preset || undefined, alpha: f.alpha.value, T: f.temperature.value,
-             student_hidden: f.student_hidden.value, steps: f.steps.value, seed: f.seed.value,
-             omit_class: f.omit_class.value === "" ? undefined : f.omit_class.value };
+    const state = { preset: this.preset || undefined };
+    for (const [name, key] of Object.entries(FIELD_PARAMS)) state[key] = f[name].value === "" ? undefined : f[name].value;
+    return state;
   }
 
   describeState() {
@@ -85,20 +101,6 @@ class LiveRunLab extends Explorer {
     const config = { alpha: Number(f.alpha.value), temperature: Number(f.temperature.value), seed: f.seed.value,
                      student_hidden: f.student_hidden.value, omit_class: f.omit_class.value === "" ? null : f.omit_class.value };
     return `Next run: ${runLabel(config)} · ${f.steps.value} steps`;
-  }
-
-  /** The demo keys: ←/→ move T by 0.5, ↑/↓ alpha by 0.05 (the fields' own steps), within their limits. */
-  nudgeT(steps) { this.nudgeField("temperature", 0.5 * steps); }
-  nudgeAlpha(steps) { this.nudgeField("alpha", 0.05 * steps); }
-
-  nudgeField(name, delta) {
-    const input = this.form.elements[name];
-    const [min, max] = LIMITS[name];
-    const value = Number(input.value);
-    const next = Math.min(max, Math.max(min, (Number.isFinite(value) ? value : min) + delta));
-    input.value = String(Number(next.toFixed(2)));
-    input.removeAttribute("aria-invalid");
-    this.markPreset(null);
   }
 
   loadPreset(name) { this.runPreset(name); }
@@ -120,8 +122,10 @@ class LiveRunLab extends Explorer {
     const config = { experiment: "digits", device: "auto",
                      student_hidden: Number(f.student_hidden.value),
                      omit_class: f.omit_class.value === "" ? null : Number(f.omit_class.value) };
-    for (const [name, [min, max, integer]] of Object.entries(LIMITS)) {
-      const input = f[name];
+    // Each number field carries its limits (min, max, data-integer) from the widget's description; the
+    // server checks again and names the field if it disagrees.
+    for (const input of this.form.querySelectorAll('input[type="number"]')) {
+      const [name, min, max, integer] = [input.name, Number(input.min), Number(input.max), input.dataset.integer === "true"];
       const value = Number(input.value);
       const ok = input.value.trim() !== "" && Number.isFinite(value) && value >= min && value <= max &&
         (!integer || Number.isInteger(value));

@@ -4,10 +4,10 @@
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTableWhenShown, formatPercent, niceCeil, reactChart } from "../lib/charts.js";
-import { announceChange, Explorer, markDrawn, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { drawHeatGrid, SCALES } from "../lib/heat-grid.js";
 import { LogSlider } from "../lib/log-slider.js";
-import { numberParam, readParams } from "../lib/url-state.js";
+import { readParams } from "../lib/url-state.js";
 
 const TOP_LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
 const fmt = (x) => (x === null ? "–" : x.toFixed(3));
@@ -25,24 +25,21 @@ class ReductionExplorer extends Explorer {
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
     );
-    const integer = (role, min, max, value, label) => new LogSlider(this.el(`${role}-slider`), this.el(`${role}-number`), {
-      min, max, value, scale: "linear", decimals: 0, format: (v) => String(v), label, onChange: () => this.update() });
-    this.len = integer("len", 1, 48, 16, "length ");
-    this.prompt = integer("prompt", 0, 48, 6, "prompt positions: ");
-    this.batch = integer("batch", 1, 8, 2, "batch size ");
+    const slider = (role, label) => new LogSlider(this.el(`${role}-slider`), this.el(`${role}-number`), {
+      label, onChange: () => this.update() });
+    this.len = slider("len", "length ");
+    this.prompt = slider("prompt", "prompt positions: ");
+    this.batch = slider("batch", "batch size ");
+    this.sliders = { seq_len: this.len, prompt_len: this.prompt, batch_size: this.batch };
     this.start(readParams(root));
   }
 
   loadState(params) {
-    this.len.set(numberParam(params.seq_len, 16), "init");
-    this.prompt.set(numberParam(params.prompt_len, 6), "init");
-    this.batch.set(numberParam(params.batch_size, 2), "init");
+    setSliders(this.sliders, params);
     this.update();
   }
 
   queryState() { return { seq_len: this.len.value, prompt_len: this.prompt.value, batch_size: this.batch.value }; }
-
-  nudgeMain(steps) { this.len.nudge(steps); }
 
   update() {
     // A prompt cannot be longer than the sequence: keep the prompt slider inside it.

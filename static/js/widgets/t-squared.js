@@ -8,10 +8,8 @@ import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
-const T_MIN = 0.5;
-const T_MAX = 50;
-// 48 temperatures evenly spaced in log T, 0.5 .. 50.
-const GRID = Array.from({ length: 48 }, (_, i) => T_MIN * (T_MAX / T_MIN) ** (i / 47));
+// 48 temperatures evenly spaced in log T across the slider's range (0.5 .. 50).
+const gridOver = (low, high) => Array.from({ length: 48 }, (_, i) => low * (high / low) ** (i / 47));
 
 export const PRESETS = {
   digit: { student: [0.2, 2.0, 0.3, 0.5, 0.6, 0.1, -0.4, 5.0, 0.9, 2.5],
@@ -33,12 +31,14 @@ class TSquaredExplorer extends Explorer {
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.request = latestOnly(
       (s) => liveJSON("/api/kd/temperature-gradients",
-        { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...GRID, s.T] }),
+        { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...this.grid, s.T] }),
       (answer, s) => this.render(answer, s),
       (err) => showWidgetError(root, err.message),
     );
     this.T = new LogSlider(this.el("t-slider"), this.el("t-number"), {
-      min: T_MIN, max: T_MAX, value: 2, label: "T = ", onChange: () => this.update() });
+      value: 2, label: "T = ", onChange: () => this.update() });
+    this.sliders = { T: this.T };
+    this.grid = gridOver(this.T.min, this.T.max);
     for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
     onPresetClick(root, (name) => this.loadPreset(name));
     this.start(readParams(root));
@@ -52,7 +52,6 @@ class TSquaredExplorer extends Explorer {
   }
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
-  nudgeT(steps) { this.T.nudge(20 * steps); }
 
   show(preset, { student, teacher, T }) {
     this.preset = preset;
@@ -82,7 +81,9 @@ class TSquaredExplorer extends Explorer {
 
   render(answer, s) {
     showWidgetError(this.root, "");
+    const GRID = this.grid;
     const n = GRID.length;
+    const [tMin, tMax] = [this.T.min, this.T.max];
     const curve = (key) => answer[key].slice(0, n);
     const at = (key) => answer[key][n];            // the marked T was sent last
     const demo = document.body.classList.contains("demo-mode");
@@ -99,18 +100,18 @@ class TSquaredExplorer extends Explorer {
     // Plotly then redraws only the shapes instead of the whole chart.
     const layout = baseLayout({
       // Few ticks on purpose: every tick label is SVG text Plotly measures on each redraw (≈ 10 ms here).
-      xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(T_MIN), Math.log10(T_MAX)],
+      xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(tMin), Math.log10(tMax)],
                tickvals: [0.5, 1, 2, 5, 10, 20, 50] },
       yaxis: { type: "log", title: { text: "gradient norm (log)" }, exponentformat: "power", dtick: 1 },
       shapes: [
-        { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: T_MAX, yref: "paper", y0: 0, y1: 1,
+        { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
           fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
         { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
         // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
         ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
           .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: COLORS.total, width: 1.5 } })),
       ],
-      annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * T_MAX)), yref: "paper", y: 1.03, showarrow: false,
+      annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * tMax)), yref: "paper", y: 1.03, showarrow: false,
                       text: "slope fitted here" }],
       uirevision: "keep",
     });
@@ -120,7 +121,7 @@ class TSquaredExplorer extends Explorer {
     this.el("norm-t").textContent = sci(at("grad_norm"));
     this.el("norm-t2-t").textContent = sci(at("grad_norm_t2"));
     this.el("fit-note").textContent = `Slopes: least-squares fit of log norm on log T over the ${answer.slope_fit_points} ` +
-      `temperatures from ${answer.slope_fit_from.toFixed(1)} to ${T_MAX}. A slope of −2 means the pull falls like 1/T².`;
+      `temperatures from ${answer.slope_fit_from.toFixed(1)} to ${tMax}. A slope of −2 means the pull falls like 1/T².`;
     const summary = answer.high_t_slope === null
       ? "The student already matches the teacher (up to a shift), so the KL has no gradient at any T."
       : `At high T the KL's gradient norm falls with slope ${answer.high_t_slope.toFixed(2)} on log-log axes ` +
@@ -129,7 +130,7 @@ class TSquaredExplorer extends Explorer {
     this.el("summary").textContent = summary;
     this.el("chart").setAttribute("aria-label", `Log-log chart of the KL gradient norm across T. ${summary}`);
     fillTableWhenShown(this.el("table"), ["T", "‖∂KL/∂z‖", "‖∂(T²·KL)/∂z‖", "Hinton's limit"], () =>
-      GRID.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
+      this.grid.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
   }
 }
 

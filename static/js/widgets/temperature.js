@@ -4,11 +4,8 @@ import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { LogSlider } from "../lib/log-slider.js";
-import { parseLogits, readLogitsField } from "../lib/logits-field.js";
+import { parseLogitsField, readLogitsField } from "../lib/logits-field.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
-
-const T_MIN = 0.1;
-const T_MAX = 20;
 
 // ln 99 = 4.595: softmax([ln 99, 0]) is exactly 99/1 at T = 1.
 export const PRESETS = {
@@ -36,8 +33,9 @@ class TemperatureExplorer extends Explorer {
     );
 
     this.slider = new LogSlider(this.el("t-slider"), this.el("t-number"), {
-      min: T_MIN, max: T_MAX, value: 1, label: "T = ", onChange: () => this.update(),
+      value: 1, label: "T = ", onChange: () => this.update(),
     });
+    this.sliders = { T: this.slider };
     this.el("logits").addEventListener("input", () => this.update());
     onPresetClick(root, (name) => this.loadPreset(name));
     this.start(readParams(root));
@@ -51,12 +49,8 @@ class TemperatureExplorer extends Explorer {
     this.slider.set(numberParam(params.T, this.slider.value), "start");
   }
 
-  nudgeT(steps) {
-    this.slider.nudge(20 * steps);
-  }
-
   queryState() {
-    const parsed = parseLogits(this.el("logits").value);
+    const parsed = parseLogitsField(this.el("logits"));
     return { preset: this.preset, T: this.slider.value, logits: parsed.values };
   }
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from app.device import resolve_device
-from app.training.digits_run import DigitsRunConfig
-from app.training.experiments import digits_experiment
-from app.training.teacher_cache import TeacherCache
-from app.training.report import write_report
+from app.training.digits.config import DigitsRunConfig
+from app.training.digits.experiment import DigitsExperiment
+from app.training.digits.report import write_report
 
 
 def add_distill(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +60,7 @@ def run_distill(args: argparse.Namespace) -> int:
         print(f"brewslm distill: {exc}", file=sys.stderr)
         return 2
     settings = get_settings()
-    experiment = digits_experiment(TeacherCache(settings.cache_dir))
+    experiment = DigitsExperiment(settings.cache_dir)
     steps, final = [], None
     print(f"teacher: {settings.cache_dir} (trained on first use, a few seconds)", file=sys.stderr)
     with tqdm(total=config.steps, unit="step", desc="distilling", file=sys.stderr) as bar:

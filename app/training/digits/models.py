@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 
-from app.training.data import NUM_CLASSES, NUM_FEATURES
+from app.training.digits.data import NUM_CLASSES, NUM_FEATURES
 
 TEACHER_HIDDEN = (256, 256)
 STUDENT_HIDDEN_MIN, STUDENT_HIDDEN_MAX = 8, 64

@@ -1,4 +1,4 @@
-"""kd_trainer: the digits distillation loop as a generator of metrics records.
+"""train_digits_student: the digits distillation loop as a generator of metrics records.
 
 It is the training loop every learner knows; only the loss is `app.kd.kd_loss_parts`. One record per
 logging interval, then one final record:
@@ -21,12 +21,12 @@ from typing import Iterator, Optional
 import torch
 
 from app.kd import kd_loss_parts
-from app.training.bias_fix import prior_matching_bias, with_bias
-from app.training.data import NUM_CLASSES, DigitsSplit
-from app.training.digits_run import DigitsRunConfig
+from app.training.digits.bias_fix import prior_matching_bias, with_bias
+from app.training.digits.data import NUM_CLASSES, DigitsSplit
+from app.training.digits.config import DigitsRunConfig
 from app.device import use_one_cpu_thread
-from app.training.models import describe, student
-from app.training.teacher_cache import Teacher, per_class_accuracy
+from app.training.digits.models import describe, student
+from app.training.digits.teacher import DigitsTeacher, per_class_accuracy
 
 
 class NonFiniteLoss(RuntimeError):
@@ -54,7 +54,7 @@ def _non_finite_reason(step: int, parts) -> str:
     return f"the loss became {parts.loss.item()} at step {step} (non-finite term: {', '.join(bad) or 'loss'})"
 
 
-def kd_trainer(config: DigitsRunConfig, *, teacher: Teacher, split: DigitsSplit,
+def train_digits_student(config: DigitsRunConfig, *, teacher: DigitsTeacher, split: DigitsSplit,
                cancel_event: Optional[threading.Event] = None) -> Iterator[dict]:
     """Train a fresh student on `split` (on the teacher's device) and yield its metrics records.
 
@@ -111,7 +111,7 @@ def kd_trainer(config: DigitsRunConfig, *, teacher: Teacher, split: DigitsSplit,
 
 
 @torch.no_grad()
-def final_record(model: torch.nn.Module, config: DigitsRunConfig, teacher: Teacher, split: DigitsSplit,
+def final_record(model: torch.nn.Module, config: DigitsRunConfig, teacher: DigitsTeacher, split: DigitsSplit,
                  *, elapsed_s: float) -> dict:
     """Per-class test accuracy, the teacher's, quality kept and (with a left-out class) the bias fix."""
     model.eval()

@@ -1,6 +1,7 @@
-"""The teacher: trained by the project in seconds, cached on disk, reproducible from its id.
+"""The tiny-LM teacher: trained by the project in seconds, cached on disk, reproducible from its id.
 
-`get_teacher()` loads the cached checkpoint or trains it (deterministically, on CPU) and caches it.
+`TinyLMTeacherCache(cache_dir).get()` loads the cached checkpoint or trains it (deterministically, on
+CPU) and keeps it in memory; the server holds one cache per app, the CLI one per command.
 The teacher id names the task, the architecture and the training recipe, so a capture made by one
 teacher can never be silently paired with another.
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 
 from app.device import use_one_cpu_thread
-from app.training import tinylm_task as task
+from app.training.tinylm import task
 from app.training.checkpoint import load_or_train_state
-from app.training.tinylm_models import TEACHER, TinyLM, TinyLMConfig, build
+from app.training.tinylm.models import TEACHER, TinyLM, TinyLMConfig, build
 
 # The teacher's training recipe. Changing any of it changes the teacher id (and the cache file).
 TEACHER_CODE_VERSION = 2      # bump when the model or training code changes what a recipe produces
@@ -31,12 +31,6 @@ def teacher_id(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE) -> st
     blob = json.dumps({"code": TEACHER_CODE_VERSION, "task": task.TASK_ID, "model": cfg.as_dict(),
                        "recipe": recipe}, sort_keys=True)
     return f"{task.TASK_ID}-teacher-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
-
-
-def cache_dir() -> Path:
-    """BREWSLM_CACHE_DIR, else var/cache in the project: app.settings' default, read here without
-    importing it (app.training stays free of the web stack). The server passes settings.cache_dir."""
-    return Path(os.environ.get("BREWSLM_CACHE_DIR") or Path(__file__).resolve().parents[2] / "var" / "cache")
 
 
 def lm_batch(tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,30 +70,30 @@ def train_teacher(cfg: TinyLMConfig = TEACHER, recipe: dict = TEACHER_RECIPE,
 
 
 @dataclass(frozen=True)
-class Teacher:
+class TinyLMTeacher:
     id: str
-    model: TinyLM
+    model: TinyLM      # eval mode, on the CPU, no gradients
     path: Path
 
 
-_lock = threading.Lock()
-_loaded: dict[str, Teacher] = {}
+class TinyLMTeacherCache:
+    """The teacher checkpointed under one cache directory, loaded (or trained) once and kept in memory."""
 
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = Path(cache_dir) / f"{teacher_id()}.pt"
+        self._lock = threading.Lock()
+        self._teacher: TinyLMTeacher | None = None
 
-def get_teacher(directory: Path | None = None, retrain: bool = False,
-                on_step: Callable[[int, float], None] | None = None) -> Teacher:
-    """The cached teacher, trained and saved first if there is no checkpoint (a few seconds)."""
-    tid = teacher_id()
-    path = (directory or cache_dir()) / f"{tid}.pt"
-    with _lock:  # one training at a time, even when several requests arrive at once
-        if not retrain and str(path) in _loaded:
-            return _loaded[str(path)]
-        model = build(TEACHER, 0)
-        model.load_state_dict(load_or_train_state(
-            path, lambda: train_teacher(on_step=on_step).state_dict(), retrain=retrain))
-        model.eval()
-        for p in model.parameters():
-            p.requires_grad_(False)
-        teacher = Teacher(id=tid, model=model, path=path)
-        _loaded[str(path)] = teacher
-        return teacher
+    def get(self, retrain: bool = False, on_step: Callable[[int, float], None] | None = None) -> TinyLMTeacher:
+        """The teacher, trained and saved first if there is no checkpoint (a few seconds)."""
+        with self._lock:  # one training at a time, even when several requests arrive at once
+            if self._teacher is not None and not retrain:
+                return self._teacher
+            model = build(TEACHER, 0)
+            model.load_state_dict(load_or_train_state(
+                self.path, lambda: train_teacher(on_step=on_step).state_dict(), retrain=retrain))
+            model.eval()
+            for p in model.parameters():
+                p.requires_grad_(False)
+            self._teacher = TinyLMTeacher(id=teacher_id(), model=model, path=self.path)
+            return self._teacher

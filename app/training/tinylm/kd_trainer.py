@@ -17,12 +17,12 @@ import torch
 
 from app import device as app_device
 from app.kd.topk import topk_kd_loss_parts
-from app.training import tinylm_eval, tinylm_task
-from app.training.capture import Capture, CaptureError, read_capture, to_tensors
-from app.training.recipe import Recipe, RecipeError
+from app.training.tinylm import evaluation, task
+from app.training.tinylm.capture import Capture, CaptureError, read_capture, to_tensors
+from app.training.tinylm.recipe import Recipe, RecipeError
 from app.device import use_one_cpu_thread
-from app.training.tinylm_models import STUDENT, TinyLMConfig, build, n_params
-from app.training.tinylm_teacher import get_teacher, teacher_id
+from app.training.tinylm.models import STUDENT, TinyLMConfig, build, n_params
+from app.training.tinylm.teacher import TinyLMTeacherCache, teacher_id
 
 
 def resolve_device(name: str) -> torch.device:
@@ -73,26 +73,26 @@ class StudentTrainer:
 
 def check_capture(cap: Capture, top_k: int | None) -> int:
     """The capture fits the tinylm student; returns the top_k to use."""
-    if cap.meta.vocabulary != tinylm_task.VOCAB:
-        raise RecipeError(f"teacher_capture: its vocabulary is not the {tinylm_task.TASK_ID} task's "
+    if cap.meta.vocabulary != task.VOCAB:
+        raise RecipeError(f"teacher_capture: its vocabulary is not the {task.TASK_ID} task's "
                           f"({len(cap.meta.vocabulary)} tokens); the student is built for that task")
     if top_k is not None and top_k > cap.meta.k:
         raise RecipeError(f"kd.top_k: {top_k} is more than the capture's k = {cap.meta.k}")
     for e in cap.examples:
-        if len(e.token_ids) != tinylm_task.SEQ_LEN:
+        if len(e.token_ids) != task.SEQ_LEN:
             raise RecipeError(f"teacher_capture: example {e.index} has {len(e.token_ids)} tokens; the "
-                              f"{tinylm_task.TASK_ID} student takes sequences of {tinylm_task.SEQ_LEN}")
+                              f"{task.TASK_ID} student takes sequences of {task.SEQ_LEN}")
     if not cap.examples:
         raise RecipeError("teacher_capture: the capture has no examples to train on")
     return cap.meta.k if top_k is None else top_k
 
 
-def teacher_for(cap: Capture):
+def teacher_for(cap: Capture, teachers: TinyLMTeacherCache):
     """The teacher model that made the capture, when it is this project's (for KL to the teacher)."""
-    return get_teacher().model if cap.meta.teacher_id == teacher_id() else None
+    return teachers.get().model if cap.meta.teacher_id == teacher_id() else None
 
 
-def run_recipe(recipe: Recipe, on_step: Callable[[dict], None] | None = None) -> dict:
+def run_recipe(recipe: Recipe, teachers: TinyLMTeacherCache, on_step: Callable[[dict], None] | None = None) -> dict:
     """Train from the recipe, evaluate on held-out orders, write output/{metrics.jsonl,summary.json,student.pt}."""
     try:
         cap = read_capture(recipe.teacher_capture)
@@ -113,8 +113,8 @@ def run_recipe(recipe: Recipe, on_step: Callable[[dict], None] | None = None) ->
             if on_step is not None:
                 on_step(record)
         seconds = time.perf_counter() - start
-        teacher = teacher_for(cap)
-        student_metrics = tinylm_eval.evaluate(trainer.model, teacher)
+        teacher = teacher_for(cap, teachers)
+        student_metrics = evaluation.evaluate(trainer.model, teacher)
         summary = {
             "type": "done", "training_mode": recipe.training_mode, "steps": recipe.steps,
             "seed": recipe.seed, "alpha": trainer.alpha, "temperature": recipe.kd.temperature,
@@ -122,8 +122,8 @@ def run_recipe(recipe: Recipe, on_step: Callable[[dict], None] | None = None) ->
             "device": str(device), "train_seconds": round(seconds, 3),
             "student_params": n_params(trainer.model),
             "student": student_metrics,
-            "teacher": tinylm_eval.evaluate(teacher, teacher) if teacher is not None else None,
-            "truth": tinylm_eval.truth_reference(),
+            "teacher": evaluation.evaluate(teacher, teacher) if teacher is not None else None,
+            "truth": evaluation.truth_reference(),
         }
         metrics.write(json.dumps(summary) + "\n")
     (recipe.output / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -145,7 +145,7 @@ def final_table(summary: dict) -> str:
     for name, m in rows:
         lines.append(f"{name:<24}{cell(m['accuracy']):>10}{cell(m['perplexity']):>12}"
                      f"{cell(m['kl_to_truth']):>10}{cell(m.get('kl_to_teacher')):>12}")
-    lines.append(f"held-out orders: {tinylm_eval.EVAL_EXAMPLES}; {summary['steps']} steps on "
+    lines.append(f"held-out orders: {evaluation.EVAL_EXAMPLES}; {summary['steps']} steps on "
                  f"{summary['examples']} captured examples (top_k {summary['top_k']}) in "
                  f"{summary['train_seconds']:.1f} s on {summary['device']}")
     return "\n".join(lines)

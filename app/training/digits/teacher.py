@@ -19,8 +19,8 @@ from torch import nn
 
 from app.device import use_one_cpu_thread
 from app.training.checkpoint import load_or_train_state
-from app.training.data import SPLIT_SEED, DigitsSplit, load_split
-from app.training.models import TEACHER_HIDDEN, init_from_generator, mlp
+from app.training.digits.data import SPLIT_SEED, DigitsSplit, load_split
+from app.training.digits.models import TEACHER_HIDDEN, init_from_generator, mlp
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class TeacherRecipe:
 
 
 @dataclass(frozen=True)
-class Teacher:
+class DigitsTeacher:
     model: nn.Module                   # eval mode, on `device`
     device: torch.device
     train_logits: torch.Tensor         # (N_train, 10): the soft targets, computed once
@@ -78,20 +78,20 @@ def per_class_accuracy(logits: torch.Tensor, labels: torch.Tensor, num_classes: 
     return [hits[labels == c].mean().item() for c in range(num_classes)]
 
 
-class TeacherCache:
+class DigitsTeacherCache:
     """Disk + memory cache of the teacher, one per data directory."""
 
     def __init__(self, cache_dir: Path, recipe: TeacherRecipe = TeacherRecipe()):
         self.cache_dir = Path(cache_dir)
         self.recipe = recipe
         self._lock = threading.Lock()
-        self._by_device: dict[str, Teacher] = {}
+        self._by_device: dict[str, DigitsTeacher] = {}
 
     @property
     def path(self) -> Path:
         return self.cache_dir / f"digits-teacher-{self.recipe.cache_key()}.pt"
 
-    def get(self, device: torch.device | str = "cpu") -> Teacher:
+    def get(self, device: torch.device | str = "cpu") -> DigitsTeacher:
         device = torch.device(device)
         with self._lock:
             cached = self._by_device.get(str(device))
@@ -104,7 +104,7 @@ class TeacherCache:
             split = load_split(device)
             with torch.no_grad():
                 test_logits = model(split.x_test)
-                teacher = Teacher(
+                teacher = DigitsTeacher(
                     model=model, device=device, train_logits=model(split.x_train),
                     test_acc=(test_logits.argmax(-1) == split.y_test).float().mean().item(),
                     per_class_test_acc=per_class_accuracy(test_logits, split.y_test))

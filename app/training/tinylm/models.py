@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from app.training.tinylm_task import SEQ_LEN, V
+from app.training.tinylm.task import SEQ_LEN, V
 
 
 @dataclass(frozen=True)

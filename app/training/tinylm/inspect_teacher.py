@@ -9,15 +9,15 @@ import torch
 import torch.nn.functional as F
 
 from app.kd.topk import capture_topk, mass_kept
-from app.training import tinylm_task as task
-from app.training.capture import CaptureMeta, example_record
-from app.training.tinylm_teacher import Teacher
+from app.training.tinylm import task
+from app.training.tinylm.capture import CaptureMeta, example_record
+from app.training.tinylm.teacher import TinyLMTeacher
 
 INSPECT_EXAMPLES = 200          # the first orders of the transfer set, the ones a capture starts with
 
 
 @torch.no_grad()
-def inspect(teacher: Teacher, example: int, position: int, k: int, temperature: float = 1.0) -> dict:
+def inspect(teacher: TinyLMTeacher, example: int, position: int, k: int, temperature: float = 1.0) -> dict:
     """Everything the widget draws, computed from the teacher's real logits."""
     if not 0 <= example < INSPECT_EXAMPLES:
         raise ValueError(f"example must be in [0, {INSPECT_EXAMPLES})")

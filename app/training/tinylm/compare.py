@@ -13,15 +13,15 @@ import time
 
 import torch
 
-from app.training import tinylm_eval
-from app.training.tinylm_run import TinyLMRunConfig, teacher_metrics, train_one
-from app.training.tinylm_teacher import Teacher
+from app.training.tinylm import evaluation
+from app.training.tinylm.config import TinyLMRunConfig
+from app.training.tinylm.experiment import TinyLMExperiment
 
 
-def _run(cfg: TinyLMRunConfig, teacher: Teacher, device: torch.device,
+def _run(cfg: TinyLMRunConfig, experiment: TinyLMExperiment, device: torch.device,
          cancel: threading.Event | None) -> tuple[list[dict], dict]:
     curve, final = [], None
-    for rec in train_one(cfg, teacher, device, cancel):
+    for rec in experiment.train_one(cfg, device, cancel):
         if rec["type"] == "step":
             curve.append({k: rec[k] for k in ("step", "loss", "accuracy", "kl_to_truth")})
         else:
@@ -39,36 +39,36 @@ def _finite(table: dict) -> dict:
 def quality_kept(teacher: dict, sft: dict, kd: dict) -> dict:
     """Ratios to the teacher and shares of the gap closed, for each student where they make sense."""
     return _finite({
-        "accuracy_ratio": {"sft": tinylm_eval.ratio(sft["accuracy"], teacher["accuracy"]),
-                           "kd": tinylm_eval.ratio(kd["accuracy"], teacher["accuracy"])},
+        "accuracy_ratio": {"sft": evaluation.ratio(sft["accuracy"], teacher["accuracy"]),
+                           "kd": evaluation.ratio(kd["accuracy"], teacher["accuracy"])},
         # perplexity: lower is better, so the ratio is teacher ÷ student (1.0 = as good as the teacher)
-        "perplexity_ratio": {"sft": tinylm_eval.ratio(teacher["perplexity"], sft["perplexity"]),
-                             "kd": tinylm_eval.ratio(teacher["perplexity"], kd["perplexity"])},
+        "perplexity_ratio": {"sft": evaluation.ratio(teacher["perplexity"], sft["perplexity"]),
+                             "kd": evaluation.ratio(teacher["perplexity"], kd["perplexity"])},
         "gap_closed": {
-            "accuracy": tinylm_eval.gap_closed(sft["accuracy"], kd["accuracy"], teacher["accuracy"]),
-            "perplexity": tinylm_eval.gap_closed(sft["perplexity"], kd["perplexity"], teacher["perplexity"]),
-            "kl_to_truth": tinylm_eval.gap_closed(sft["kl_to_truth"], kd["kl_to_truth"],
+            "accuracy": evaluation.gap_closed(sft["accuracy"], kd["accuracy"], teacher["accuracy"]),
+            "perplexity": evaluation.gap_closed(sft["perplexity"], kd["perplexity"], teacher["perplexity"]),
+            "kl_to_truth": evaluation.gap_closed(sft["kl_to_truth"], kd["kl_to_truth"],
                                                   teacher["kl_to_truth"]),
         },
     })
 
 
-def compare(teacher: Teacher, *, alpha: float, temperature: float, top_k: int, examples: int, steps: int,
+def compare(experiment: TinyLMExperiment, *, alpha: float, temperature: float, top_k: int, examples: int, steps: int,
             seed: int, device: torch.device = torch.device("cpu"),
             cancel: threading.Event | None = None) -> dict:
     """Train both students and score all three on the held-out orders."""
     start = time.perf_counter()
     common = dict(top_k=top_k, examples=examples, steps=steps, seed=seed, log_every=max(1, steps // 30))
-    sft_curve, sft = _run(TinyLMRunConfig(training_mode="sft", **common), teacher, device, cancel)
+    sft_curve, sft = _run(TinyLMRunConfig(training_mode="sft", **common), experiment, device, cancel)
     kd_curve, kd = _run(TinyLMRunConfig(training_mode="distillation", alpha=alpha, temperature=temperature,
-                                        **common), teacher, device, cancel)
-    t = teacher_metrics(teacher)
+                                        **common), experiment, device, cancel)
+    t = experiment.teacher_metrics()
     return {
         "config": {"alpha": alpha, "temperature": temperature, "top_k": top_k, "examples": examples,
                    "steps": steps, "seed": seed},
-        "teacher": t, "sft": sft, "kd": kd, "truth": tinylm_eval.truth_reference(),
+        "teacher": t, "sft": sft, "kd": kd, "truth": evaluation.truth_reference(),
         "quality_kept": quality_kept(t, sft, kd),
         "curves": {"sft": sft_curve, "kd": kd_curve},
-        "eval_examples": tinylm_eval.EVAL_EXAMPLES,
+        "eval_examples": evaluation.EVAL_EXAMPLES,
         "seconds": round(time.perf_counter() - start, 3),
     }

@@ -1,11 +1,11 @@
 """A digits run's config: what a learner chooses in the lab, `brewslm distill` and POST /api/runs."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Optional
 
-from app.training.data import NUM_CLASSES
-from app.training.models import STUDENT_HIDDEN_MAX, STUDENT_HIDDEN_MIN
+from app.training.digits.data import NUM_CLASSES
+from app.training.digits.models import STUDENT_HIDDEN_MAX, STUDENT_HIDDEN_MIN
 
 TEMPERATURE_MIN, TEMPERATURE_MAX = 0.5, 20.0
 
@@ -57,3 +57,13 @@ def config_problems(c: dict) -> dict[str, str]:
     if c["log_every"] is not None and c["log_every"] < 1:
         out["log_every"] = "must be at least 1"
     return out
+
+
+_FIELDS = {f.name for f in fields(DigitsRunConfig)}
+
+
+def digits_problems(config: dict) -> dict[str, str]:
+    """What a digits run cannot accept in `config`, by field (unset fields take their defaults)."""
+    unknown = {name: "not a digits run setting" for name in sorted(set(config) - _FIELDS)}
+    return unknown or config_problems({**DigitsRunConfig().as_dict(), **config})
+

@@ -1,6 +1,6 @@
 """Bodies of `brewslm capture`, `brewslm train` and `brewslm train-teacher`.
 
-app/cli.py only registers them: `add_tinylm_commands(subparsers)`. Each handler returns an exit code;
+app/cli.py registers them: `add_tinylm_commands(subparsers)`. Each handler returns an exit code;
 bad input prints one line naming the option or field and returns 2, never a traceback.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.training import tinylm_task as task
+from app.training.tinylm import task
 
 
 def _positive_float(text: str) -> float:
@@ -40,6 +40,13 @@ def _one_thread() -> None:
     use_one_cpu_thread()
 
 
+def _teachers():
+    """The teacher under the settings' cache directory (BREWSLM_CACHE_DIR), as the server uses it."""
+    from app.settings import get_settings
+    from app.training.tinylm.teacher import TinyLMTeacherCache
+    return TinyLMTeacherCache(get_settings().cache_dir)
+
+
 def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register capture, train and train-teacher on the `brewslm` parser."""
     cap = subparsers.add_parser("capture", help="write the teacher's top-k logprobs to teacher_capture.jsonl")
@@ -63,10 +70,8 @@ def add_tinylm_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_capture(args: argparse.Namespace) -> int:
     _one_thread()
-    from app.training.capture import CaptureMeta, capture_records, write_capture
-    from app.training.tinylm_teacher import get_teacher
-
-    teacher = get_teacher()
+    from app.training.tinylm.capture import CaptureMeta, capture_records, write_capture
+    teacher = _teachers().get()
     meta = CaptureMeta(teacher_id=teacher.id, vocabulary=task.VOCAB, k=args.top_k,
                        capture_temperature=args.temperature, examples=args.examples)
     tokens = task.sample(args.examples, args.seed)
@@ -86,8 +91,8 @@ def run_train(args: argparse.Namespace) -> int:
     _one_thread()
     from tqdm import tqdm
 
-    from app.training.offline_trainer import final_table, run_recipe
-    from app.training.recipe import RecipeError, load_recipe
+    from app.training.tinylm.kd_trainer import final_table, run_recipe
+    from app.training.tinylm.recipe import RecipeError, load_recipe
 
     try:
         recipe = load_recipe(args.recipe)
@@ -97,7 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
                 bar.update(1)
                 if rec["step"] % 10 == 0 or rec["step"] == recipe.steps:
                     bar.set_postfix(loss=f"{rec['loss']:.3f}", ce=f"{rec['ce']:.3f}", kl=f"{rec['kl']:.3f}")
-            summary = run_recipe(recipe, on_step=on_step)
+            summary = run_recipe(recipe, _teachers(), on_step=on_step)
     except RecipeError as err:
         print(f"brewslm train: {args.recipe}: {err}", file=sys.stderr)
         return 2
@@ -113,24 +118,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_train_teacher(args: argparse.Namespace) -> int:
     _one_thread()
-    from app.training import tinylm_eval
-    from app.training.tinylm_teacher import get_teacher
+    from app.training.tinylm import evaluation
 
     start = time.perf_counter()
-    teacher = get_teacher(retrain=args.force)
-    m = tinylm_eval.evaluate(teacher.model)
+    teacher = _teachers().get(retrain=args.force)
+    m = evaluation.evaluate(teacher.model)
     print(f"teacher {teacher.id} at {teacher.path} ({time.perf_counter() - start:.1f} s): held-out "
           f"accuracy {m['accuracy']:.4f}, perplexity {m['perplexity']:.4f}, KL to truth {m['kl_to_truth']:.4f}")
     return 0
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (python -m app.training.tinylm_cli ...) until app/cli.py registers these."""
-    parser = argparse.ArgumentParser(prog="brewslm")
-    add_tinylm_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
