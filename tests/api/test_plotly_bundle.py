@@ -46,5 +46,4 @@ def test_pages_with_charts_name_the_bundle_and_do_not_block_on_it(client):
         html = client.get(path).text
         assert f'<meta name="plotly-src" content="{PLOTLY_URL}">' in html
         assert f'<script defer src="{PLOTLY_URL}"' not in html and "plotly.min.js" not in html
-    assert f'<link rel="preload" as="script" href="{PLOTLY_URL}">' in client.get("/demo/alpha").text
     assert "plotly-src" not in client.get("/glossary").text

@@ -17,10 +17,11 @@ export const COLORS = {
 
 /** The layout every chart starts from; the theme's colours and type are applied when it is drawn. */
 export function baseLayout(overrides = {}) {
-  const demo = chartLook().demo;
+  const { demo, fontSize: size } = chartLook();
   return {
-    // Small on purpose: every axis has automargin, so the margins grow to fit its ticks and title.
-    margin: demo ? { l: 24, r: 24, t: 24, b: 24 } : { l: 16, r: 16, t: 16, b: 16 },
+    // Room for the usual tick labels and axis titles from the start: automargin only ever widens a
+    // margin, and each widening costs Plotly a second full drawing pass.
+    margin: { l: Math.round(4.5 * size), r: Math.round(1.5 * size), t: Math.round(2.2 * size), b: Math.round(3.8 * size) },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
@@ -115,12 +116,15 @@ function keepDrawnArrays(el, traces) {
 // strip, +/−, a phone turned, printing) is resized here, once per frame at most.
 const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
   for (const { target, contentRect } of entries) {
-    const drawn = target._fullLayout;   // the size Plotly drew at; the first report is usually that size
-    if (target.resizeFrame || !drawn || chartLook().print || (Math.abs(contentRect.width - drawn.width) < 2 &&
-                                         Math.abs(contentRect.height - drawn.height) < 2)) continue;
+    const drawn = target.drawnSize;     // the box Plotly last drew in; the first report is usually that box
+    if (target.resizeFrame || !drawn || chartLook().print || (Math.abs(contentRect.width - drawn.width) < 1 &&
+                                         Math.abs(contentRect.height - drawn.height) < 1)) continue;
     target.resizeFrame = requestAnimationFrame(() => {
       target.resizeFrame = 0;
-      if (window.Plotly) window.Plotly.Plots.resize(target);
+      if (!window.Plotly) return;
+      window.Plotly.Plots.resize(target).then(() => {
+        target.drawnSize = { width: target.clientWidth, height: target.clientHeight };
+      });
     });
   }
 }) : null;
@@ -137,7 +141,10 @@ function react(P, el, traces, layout) {
   const onPaper = chartLook().print
     ? { autosize: false, ...PRINT_SIZE[el.closest(".explorer-grid, .lab-charts") ? "paired" : "alone"] }
     : { autosize: true, width: undefined, height: undefined };
-  return P.react(el, traces, { ...layout, ...onPaper }, PLOT_CONFIG);
+  return P.react(el, traces, { ...layout, ...onPaper }, PLOT_CONFIG).then((drawn) => {
+    el.drawnSize = { width: el.clientWidth, height: el.clientHeight };
+    return drawn;
+  });
 }
 
 function drawLive(P, el) {
