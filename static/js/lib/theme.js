@@ -17,10 +17,14 @@ export function currentTheme() {
   return chosenTheme() || (systemDark.matches ? "dark" : "light");
 }
 
-function announce() {
+function markButtons() {
   document.querySelectorAll("[data-theme-toggle]").forEach((button) => {
     button.setAttribute("aria-pressed", String(currentTheme() === "dark"));
   });
+}
+
+function announce() {
+  markButtons();
   document.dispatchEvent(new CustomEvent(LOOK_EVENT));
 }
 
@@ -39,5 +43,5 @@ export function startThemeToggle() {
     button.addEventListener("click", () => setTheme(currentTheme() === "dark" ? "light" : "dark"));
   });
   systemDark.addEventListener("change", () => { if (!chosenTheme()) announce(); });
-  announce();
+  markButtons();   // the page was rendered in its theme: nothing to redraw yet
 }
