@@ -19,7 +19,8 @@ ALPHA_CLASSES = 5   # every alpha preset: cat, dog, fox, wolf, owl (static/js/wi
 @dataclass(frozen=True)
 class DemoKey:
     """On a demo page, `keys` (←/→ "sideways", ↑/↓ "updown") move `param`'s slider by `positions` steps
-    (Shift: five times as far)."""
+    (Shift: five times as far); a number field without a slider (the live lab's) moves by `positions` of
+    its own step."""
     keys: Literal["sideways", "updown"]
     param: str
     positions: int
