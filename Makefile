@@ -29,6 +29,9 @@ bench: $(STAMP)
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
 	$(PY) bench/abuse.py
+	$(PY) bench/explorer_ready.py
+	# Lighthouse needs Node.js and npm (it installs lighthouse@12 into bench/.lighthouse/ once):
+	# $(PY) bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
