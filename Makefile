@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test install clean bench
+.PHONY: serve test install clean bench api-examples
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(STAMP)
 	$(PY) bench/explorer_ready.py
 	# Lighthouse needs Node.js and npm (it installs lighthouse@12 into bench/.lighthouse/ once):
 	# $(PY) bench/lighthouse.py
+
+# The request and response examples /docs shows, recorded from the real API (app/web/api_examples.py).
+api-examples: $(STAMP)
+	$(PY) -m app.web.api_examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache

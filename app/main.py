@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.content import load_track
+from app.content.weave import build_glossary
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
-from app.web import api_kd, api_runs, api_tinylm, assets, live, pages
+from app.web import api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, live, offline, pages
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.compression import CompressionMiddleware
@@ -24,6 +25,7 @@ from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
 from app.web.lane import FairLane
 from app.web.limiter import ClientLimit
+from app.web.predictions import check_truth
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
@@ -68,17 +70,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The heavy lane's thread holds the GIL while it serializes an answer; the event loop, waiting for it
     # to answer everyone else, gets it back within 1 ms instead of Python's default 5 ms.
     sys.setswitchinterval(0.001)
-    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=close_lanes,
+    # /docs is our own page (app/web/api_docs.py): FastAPI's loads Swagger UI from a CDN.
+    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=close_lanes, docs_url=None, redoc_url=None,
                      description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
     templates = make_templates(settings.templates_dir, settings.static_dir)
     # Lessons are parsed once, here: a bad lesson file stops start-up with a message naming it.
-    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
+    app.state.track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir),
+                                 check_truth=check_truth)
     app.state.templates = templates
     templates.env.globals["course_catalogue"] = course_catalogue(app.state.track)
+    # Key terms and lessons/glossary.yaml, woven into the lesson text; a bad glossary file stops start-up too.
+    app.state.glossary = build_glossary(app.state.track, settings.lessons_dir / "glossary.yaml")
     app.state.widgets = known_widgets(settings.templates_dir)
     app.state.settings = settings
+    # Which build this is: the offline worker keeps one complete copy per build (app/web/offline.py).
+    app.state.build_id = offline.build_id(settings)
+    templates.env.globals["build_id"] = app.state.build_id
     # Each experiment's teacher and caches, one per app: the runs and /api/tinylm share them.
     app.state.digits = DigitsExperiment(settings.cache_dir)
     app.state.tinylm = TinyLMExperiment(settings.cache_dir)
@@ -94,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                            settings.live_work_per_client_burst_seconds)
     app.state.wire_limits = WireLimits()     # in force once the server has taken them (app/web/server_limits.py)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], summary="Is the server up, and on which device")
     async def get_health() -> dict[str, str]:
         """Liveness, the device runs would use by default, and the torch version."""
         return {"status": "ok", "device": resolve_device(settings.device).type, "torch": torch.__version__}
@@ -103,7 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(live.router)
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)
+    app.include_router(api_predictions.router)
     app.include_router(assets.router)
+    app.include_router(offline.router)
+    app.include_router(api_docs.router)
+    api_docs.document_examples(app)
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)

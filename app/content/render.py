@@ -15,7 +15,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 from markupsafe import escape
 
-WidgetRenderer = Callable[[str, dict[str, str], str], str]  # (name, params, uid) -> HTML
+WidgetRenderer = Callable[..., str]  # (name, params, uid, **extra) -> HTML
 
 
 @dataclass
@@ -23,6 +23,7 @@ class RenderResult:
     html: str
     sections: list[tuple[str, str]]
     widgets: list[str] = field(default_factory=list)
+    placements: int = 0   # widget directives in the body, repeats included
 
 
 class DirectiveError(ValueError):
@@ -39,7 +40,7 @@ def parse_directive(info: str, kind: str) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
     for item in parts[2:]:
         key, sep, value = item.partition("=")
-        if not sep or not re.fullmatch(r"[a-z][a-z0-9_-]*", key):
+        if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", key):  # T, as in a demo link
             raise DirectiveError(f"bad parameter {item!r} in '::: {info.strip()}' (want key=value)")
         params[key] = value
     return parts[1], params
@@ -84,4 +85,4 @@ def render_markdown(text: str, render_widget: WidgetRenderer, known_widgets: set
             sections.append((tok.attrs.get("id", ""), tokens[i + 1].content))
     html = md.renderer.render(tokens, md.options, env)
     unique = list(dict.fromkeys(widgets))
-    return RenderResult(html=html, sections=sections, widgets=unique)
+    return RenderResult(html=html, sections=sections, widgets=unique, placements=len(widgets))

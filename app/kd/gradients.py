@@ -6,6 +6,7 @@ with zero-mean logits, so the gradient shrinks like 1/T² — the shrink that th
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -89,3 +90,34 @@ def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | N
 def high_temperature_range(temperatures: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
     """The mask of temperatures at least `fraction` of the largest: where the high-T slope is fitted."""
     return temperatures >= fraction * temperatures.max()
+
+
+# The temperatures the lessons recommend for classification (Hinton et al. 2015 found 2.5–4 best for a
+# small net), where the high-T limit behind the T² factor holds only roughly.
+PRACTICAL_RANGE = (1.0, 4.0)
+
+
+def pull_ratio_t2(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
+                  t_from: float, t_to: float) -> float | None:
+    """‖∂(T²·KL)/∂z‖ at t_to divided by its value at t_from; None when there is no pull at t_from."""
+    _, with_t2 = kl_gradient_norms(student_logits, teacher_logits,
+                                   torch.tensor([t_from, t_to], dtype=torch.float64))
+    if same_up_to_a_shift(student_logits, teacher_logits) or float(with_t2[0]) == 0.0:
+        return None
+    return float(with_t2[1] / with_t2[0])
+
+
+PRACTICAL_POINTS = 16
+
+
+def practical_slopes(student_logits: torch.Tensor, teacher_logits: torch.Tensor) -> tuple[float, float] | None:
+    """Log-log slopes of ‖∂KL/∂z‖ without and with T² over PRACTICAL_RANGE (16 temperatures, even in log T).
+
+    −2 and 0 would mean the high-T limit holds there; None when the student matches the teacher.
+    """
+    if same_up_to_a_shift(student_logits, teacher_logits):
+        return None
+    low, high = PRACTICAL_RANGE
+    temps = torch.logspace(math.log10(low), math.log10(high), PRACTICAL_POINTS, dtype=torch.float64)
+    norms, norms_t2 = kl_gradient_norms(student_logits, teacher_logits, temps)
+    return log_log_slope(temps, norms), log_log_slope(temps, norms_t2)

@@ -87,3 +87,17 @@ def mass_kept(teacher_logits: torch.Tensor, temperature: float = 1.0) -> torch.T
     """Coverage curve: the teacher's probability mass in its top k, for k = 1..V: (..., V)."""
     probs = F.softmax(teacher_logits / temperature, dim=-1)
     return probs.sort(dim=-1, descending=True).values.cumsum(dim=-1)
+
+
+def smallest_k_for_coverage(coverage: torch.Tensor, share: float) -> int:
+    """The fewest ids whose mass reaches `share`, from a coverage curve (V,) as mass_kept gives it.
+
+    Compared with a hair of slack (1e-12) so that a curve summing to 1 in floating point still reaches
+    share = 1.0 at k = V.
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share must lie in (0, 1], got {share}")
+    reached = (coverage >= share - 1e-12).nonzero()
+    if reached.numel() == 0:
+        raise ValueError(f"the coverage curve never reaches {share} (it ends at {float(coverage[-1])})")
+    return int(reached[0]) + 1

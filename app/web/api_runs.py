@@ -107,7 +107,7 @@ def find_run(manager: RunManager, run_id: str) -> Run:
     return run
 
 
-@router.post("", status_code=202)
+@router.post("", status_code=202, summary="Start a live training run")
 async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep) -> RunCreated:
     """Queue a training run; follow it at `events_url`. 429 with a reason when the queue is full."""
     if body.experiment not in manager.registry:
@@ -132,13 +132,13 @@ async def post_run(body: RunRequest, manager: ManagerDep, settings: SettingsDep)
     return RunCreated(id=run.id, status=run.status, events_url=f"/api/runs/{run.id}/events")
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", summary="A run's status, settings and final metrics")
 async def get_run(run_id: str, manager: ManagerDep) -> RunState:
     """A run's status and config, and its final metrics once done."""
     return RunState(**find_run(manager, run_id).snapshot())
 
 
-@router.delete("/{run_id}")
+@router.delete("/{run_id}", summary="Cancel a run")
 async def delete_run(run_id: str, manager: ManagerDep) -> dict:
     """Cancel a run (it stops at its next step); answers with the status it reached."""
     run = find_run(manager, run_id)
@@ -168,7 +168,7 @@ async def follow(run: Run, after: int) -> AsyncIterator[str]:
             yield ": keep-alive\n\n"
 
 
-@router.get("/{run_id}/events", response_class=StreamingResponse,
+@router.get("/{run_id}/events", response_class=StreamingResponse, summary="Follow a run's events (Server-Sent Events)",
             responses={200: {"content": {"text/event-stream": {}}, "description": "step, done, error, cancelled events"}})
 async def get_run_events(run_id: str, manager: ManagerDep,
                          last_event_id: Annotated[Optional[str], Header()] = None) -> Response:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from app.device import resolve_device
+from app.settings import Settings
 from app.training.tinylm import task
 from app.training.tinylm.compare import compare
 from app.training.tinylm.experiment import TinyLMExperiment
@@ -26,6 +27,7 @@ from app.training.tinylm.inspect_teacher import INSPECT_EXAMPLES, inspect
 from app.training.tinylm.teacher import TinyLMTeacher
 from app.web.clients import ClientDep
 from app.web.deps import CompareLaneDep, HeavyLaneDep, SettingsDep
+from app.web.lane import FairLane
 from app.web.schemas import Alpha, StrictBody
 
 router = APIRouter(prefix="/api/tinylm", tags=["tinylm"])
@@ -143,12 +145,17 @@ async def _teacher(tinylm: TinyLMExperiment) -> TinyLMTeacher:
     return await to_thread.run_sync(tinylm.teacher)
 
 
-@router.post("/teacher")
+async def teacher_view(body: TeacherViewRequest, tinylm: TinyLMExperiment, lane: FairLane, client: str) -> dict:
+    """What POST /teacher answers; lesson 4.2's prediction (app/web/predictions.py) reads it too."""
+    teacher = await _teacher(tinylm)
+    return await lane.run(client, lambda: inspect(teacher, body.example, body.position, body.k, body.temperature))
+
+
+@router.post("/teacher", summary="Look inside the tiny-LM teacher at one position")
 async def post_teacher(body: TeacherViewRequest, tinylm: TinyLMDep, lane: HeavyLaneDep,
                        client: ClientDep) -> TeacherView:
     """The teacher's distribution at one response position, its coverage curve and the JSONL line."""
-    teacher = await _teacher(tinylm)
-    return await lane.run(client, lambda: inspect(teacher, body.example, body.position, body.k, body.temperature))
+    return await teacher_view(body, tinylm, lane, client)
 
 
 def _compare_within_time_limit(body: CompareRequest, settings, tinylm: TinyLMExperiment) -> dict:
@@ -168,13 +175,19 @@ def _compare_within_time_limit(body: CompareRequest, settings, tinylm: TinyLMExp
         timer.cancel()
 
 
-@router.post("/compare")
-async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep, cache: AnswersDep,
-                       lane: CompareLaneDep, client: ClientDep) -> CompareAnswer:
-    """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
+async def compare_answer(body: CompareRequest, settings: Settings, tinylm: TinyLMExperiment, cache: CompareAnswers,
+                         lane: FairLane, client: str) -> dict:
+    """What POST /compare answers (remembered per body); lesson 4.4's prediction reads it too."""
     key = tuple(body.model_dump().values())
     if key in cache.answers:
         return cache.answers[key]
     answer = await lane.run(client, lambda: _compare_within_time_limit(body, settings, tinylm))
     cache.remember(key, answer)
     return answer
+
+
+@router.post("/compare", summary="Teacher, SFT student and KD student, trained and scored")
+async def post_compare(body: CompareRequest, settings: SettingsDep, tinylm: TinyLMDep, cache: AnswersDep,
+                       lane: CompareLaneDep, client: ClientDep) -> CompareAnswer:
+    """Teacher vs SFT student vs KD student on held-out orders, from two real training runs."""
+    return await compare_answer(body, settings, tinylm, cache, lane, client)

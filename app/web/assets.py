@@ -64,14 +64,6 @@ async def get_plotly_js(request: Request) -> Response:
     return Response(encoded[coding], media_type="text/javascript", headers=headers)
 
 
-@router.get("/sw.js", include_in_schema=False)
-async def get_service_worker(request: Request) -> Response:
-    """The offline service worker. Served from the root so its scope covers every page; never cached
-    by HTTP, so a new version reaches browsers on their next visit."""
-    path = request.app.state.settings.static_dir / "sw.js"
-    return Response(path.read_bytes(), media_type="text/javascript", headers={"Cache-Control": "no-cache"})
-
-
 class CachedStaticFiles(StaticFiles):
     """Our own CSS/JS: URLs carry a content hash (see `static_url`), so they can be cached for a year."""
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import torch
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import (high_temperature_range, kl_gradient_norms, log_log_slope, logit_matching_limit,
-                              loss_with_gradients, same_up_to_a_shift)
+from app.kd.gradients import (PRACTICAL_POINTS, PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms,
+                              log_log_slope, logit_matching_limit, loss_with_gradients, practical_slopes,
+                              pull_ratio_t2, same_up_to_a_shift)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
-from app.kd.temperature import entropy_bits, mass_off_top, soften
+from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
                                SoftenRequest, SoftenResponse, StudentFit, TemperatureGradientsRequest,
@@ -25,7 +26,8 @@ def soften_answer(body: SoftenRequest) -> SoftenResponse:
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     probs = soften(logits, temps)
     return SoftenResponse(temperatures=body.temperatures, probs=probs.tolist(),
-                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist())
+                          entropy_bits=entropy_bits(probs).tolist(), mass_off_top=mass_off_top(probs).tolist(),
+                          mean_logit=weighted_mean_logit(logits, probs).tolist())
 
 
 def loss_answer(body: LossRequest) -> LossResponse:
@@ -49,7 +51,7 @@ def loss_answer(body: LossRequest) -> LossResponse:
 
 
 def temperature_gradients_answer(body: TemperatureGradientsRequest) -> TemperatureGradientsResponse:
-    """‖∂KL/∂student logits‖ across T, without and with T², its high-T slopes and Hinton's limit."""
+    """‖∂KL/∂student logits‖ across T, without and with T², its slopes at T = 1–4 and at high T, Hinton's limit."""
     student = torch.tensor(body.student_logits, dtype=torch.float64)
     teacher = torch.tensor(body.teacher_logits, dtype=torch.float64)
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
@@ -57,12 +59,18 @@ def temperature_gradients_answer(body: TemperatureGradientsRequest) -> Temperatu
     high = high_temperature_range(temps)
     # Rounding noise (~1e-17) has no slope worth reading: identical distributions have no gradient at all.
     no_pull = same_up_to_a_shift(student, teacher)
+    low = practical_slopes(student, teacher)
+    _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
     return TemperatureGradientsResponse(
         temperatures=body.temperatures, grad_norm=norms.tolist(), grad_norm_t2=norms_t2.tolist(),
         logit_matching_limit=logit_matching_limit(student, teacher, temps).tolist(),
         high_t_slope=None if no_pull else log_log_slope(temps[high], norms[high]),
         high_t_slope_t2=None if no_pull else log_log_slope(temps[high], norms_t2[high]),
-        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()))
+        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()),
+        practical_range=list(PRACTICAL_RANGE),
+        low_t_slope=None if low is None else low[0], low_t_slope_t2=None if low is None else low[1],
+        low_t_points=PRACTICAL_POINTS, practical_t2_ends=ends_t2.tolist(),
+        practical_t2_ratio=pull_ratio_t2(student, teacher, *PRACTICAL_RANGE))
 
 
 def reduction_answer(body: ReductionRequest) -> ReductionResponse:

@@ -48,6 +48,8 @@ class SoftenResponse(BaseModel):
     probs: list[list[float]] = Field(description="softmax(logits / T), one row per temperature")
     entropy_bits: list[float]
     mass_off_top: list[float] = Field(description="1 − the largest probability, per temperature")
+    mean_logit: list[float] = Field(description="Σ p_i·logit_i per temperature: as T rises a class gains "
+                                                "probability while its logit is below this, and loses it above")
 
 
 def _same_shape(name: str, rows: list[list[float]], info: ValidationInfo) -> list[list[float]]:
@@ -162,6 +164,15 @@ class TemperatureGradientsResponse(BaseModel):
     high_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; ≈ 0")
     slope_fit_from: float = Field(description="the slopes are fitted over temperatures ≥ this")
     slope_fit_points: int
+    practical_range: list[float] = Field(description="[1, 4]: the temperatures used in practice, where the "
+                                                     "high-T limit holds only roughly")
+    low_t_slope: float | None = Field(description="log-log slope of grad_norm over low_t_points temperatures "
+                                                  "spread evenly in log T over practical_range (not the asked ones)")
+    low_t_slope_t2: float | None = Field(description="the same for grad_norm_t2; far from 0 means T² does not "
+                                                     "make the pull T-independent there")
+    low_t_points: int
+    practical_t2_ends: list[float] = Field(description="grad_norm_t2 at the two ends of practical_range")
+    practical_t2_ratio: float | None = Field(description="practical_t2_ends[1] / practical_t2_ends[0]")
 
 
 class ReductionRequest(StrictBody):

@@ -31,19 +31,22 @@ async def get_lesson(slug: str, request: Request, track: TrackDep, templates: Te
                             f"There is no lesson called “{slug}”.")
     previous, following = track.neighbours(slug)
     prerequisites = [track.entry(p) for p in lesson.meta.prerequisites]
+    glossary = request.app.state.glossary
     return templates.TemplateResponse(request, "lesson.html", {
         "track": track, "lesson": lesson, "previous": previous, "next": following,
         "prerequisites": prerequisites,
+        "body_html": glossary.woven_html[slug], "terms": glossary.used_in(slug),
         "quiz_data": [q.model_dump() for q in lesson.meta.quiz],
     })
 
 
 @router.get("/glossary", response_class=HTMLResponse)
 async def get_glossary(request: Request, track: TrackDep, templates: TemplatesDep):
-    """Every key term of the track, alphabetically, each linked to the lesson that defines it."""
-    terms = sorted(((term, lesson) for lesson in track.lessons.values() for term in lesson.meta.key_terms),
-                   key=lambda pair: pair[0].term.lower())
-    return templates.TemplateResponse(request, "glossary.html", {"track": track, "terms": terms})
+    """Every term of the track in reading order, grouped by letter, each with where it is taught and used."""
+    entries = request.app.state.glossary.entries
+    letters = {letter: [e for e in entries if e.sort_key[:1].upper() == letter]
+               for letter in dict.fromkeys(e.sort_key[:1].upper() for e in entries)}
+    return templates.TemplateResponse(request, "glossary.html", {"track": track, "letters": letters})
 
 
 @router.get("/demo/{widget}", response_class=HTMLResponse)

@@ -75,7 +75,7 @@ _WIDGETS = [
         "temperature", "Temperature explorer",
         {"T": _t_slider(0.1, 20), "logits": _logits(1, MAX_LIST, "logits")},
         presets=(("peaky", "99/1 pair"), ("digit", "A handwritten 7"), ("tokens", "Next token"),
-                 ("flat", "Nearly flat")),
+                 ("flat", "Nearly flat"), ("favourites", "Two favourites")),
         keys=(_T_KEYS,)),
     WidgetSpec(
         "alpha", "Alpha explorer",

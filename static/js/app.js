@@ -1,13 +1,10 @@
-// Runs on every page: say when saved progress needs attention (when it is found, and whenever a save fails).
-import { notify } from "./lib/notices.js";
-import { store } from "./lib/store.js";
+// Runs on every page: progress notices (problems when they happen, "Undo" after a reset or an import),
+// the offline service worker, a notice while the connection is gone, and the theme button.
+import { startOffline, watchConnection } from "./lib/offline.js";
+import { showProgressNotices } from "./lib/progress-notices.js";
 import { startThemeToggle } from "./lib/theme.js";
 
+showProgressNotices();
+startOffline();
+watchConnection();
 startThemeToggle();
-
-store.onProblem((message, kind) => notify(message, kind));
-
-// Lessons opened once stay readable offline (see /sw.js); charts still need the server.
-if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("/sw.js").catch(() => { /* offline support is a bonus, never an error */ });
-}

@@ -1,106 +1,122 @@
-// Check yourself: check answers against the lesson's key, explain every choice, keep answers in this browser.
+// Check yourself: each learner sees the choices in their own order, gets feedback that teaches rather
+// than gives the answer away (lib/quiz-feedback.js), and keeps their answers in this browser.
 import { showProgress } from "./lib/progress-bar.js";
+import { confirmResetLesson } from "./lib/reset-lesson.js";
 import { lessonProgress, store } from "./lib/store.js";
+import { readNumericAnswer } from "./lib/numbers.js";
+import { feedbackFor, fitsQuestion } from "./lib/quiz-feedback.js";
+import { choiceOrder } from "./lib/shuffle.js";
 
 const section = document.getElementById("check-yourself");
 
-/** Is `value` right for question `q`? value: choice indices for single/multi, a number for numeric. */
-export function isCorrect(q, value) {
-  if (q.type === "numeric") return Number.isFinite(value) && Math.abs(value - q.answer) <= q.tolerance;
-  const wanted = q.choices.map((c, i) => (c.correct ? i : -1)).filter((i) => i >= 0);
-  return value.length === wanted.length && wanted.every((i) => value.includes(i));
+/** Put the choices in this learner's order (the inputs keep the lesson's own indices as values). */
+function shuffleChoices(item, q, slug) {
+  const list = item.querySelector(".choices");
+  if (!list) return;
+  const items = [...list.children];
+  list.replaceChildren(...choiceOrder(store.seed, slug, q.id, q.choices.length).map((i) => items[i]));
+  list.dataset.order = "shuffled";
 }
 
-function parseNumber(text) {
-  const cleaned = text.trim().replace(",", ".");
-  return cleaned === "" ? NaN : Number(cleaned);
-}
-
-function readAnswer(item, q) {
-  if (q.type === "numeric") return parseNumber(item.querySelector('input[name="answer"]').value);
-  return [...item.querySelectorAll("input:checked")].map((i) => Number(i.value));
+function readValue(item, q) {
+  if (q.type === "numeric") return readNumericAnswer(q, item.querySelector('input[name="answer"]').value);
+  const value = [...item.querySelectorAll("input:checked")].map((i) => Number(i.value));
+  return value.length ? { value } : { error: "Choose an answer first." };
 }
 
 function fillAnswer(item, q, value) {
-  if (q.type === "numeric") {
-    item.querySelector('input[name="answer"]').value = String(value);
-    return;
-  }
-  item.querySelectorAll("input").forEach((input) => { input.checked = value.includes(Number(input.value)); });
+  if (q.type === "numeric") item.querySelector('input[name="answer"]').value = String(value);
+  else item.querySelectorAll("input").forEach((input) => { input.checked = value.includes(Number(input.value)); });
 }
 
-function showFeedback(item, q, value, correct) {
-  item.classList.toggle("is-correct", correct);
-  item.classList.toggle("is-wrong", !correct);
-  const feedback = item.querySelector(".quiz-feedback");
-  if (q.type === "numeric") {
-    feedback.textContent = correct
-      ? `Correct. ${q.explain}`
-      : `Not quite: ${value} is more than ${q.tolerance} away from the answer. Try again, or read on: ${q.explain}`;
-    return;
-  }
-  feedback.textContent = correct ? "Correct." : "Not quite. The notes under the choices say why.";
-  item.querySelectorAll(".choice-explain").forEach((p) => {
-    const i = Number(p.dataset.choice);
-    const choice = q.choices[i];
-    const chosen = value.includes(i);
-    // Explain what was chosen, and, once answered right, every choice.
-    const show = chosen || correct;
-    p.hidden = !show;
-    p.textContent = show ? `${choice.correct ? "Right choice" : "Wrong choice"}: ${choice.explain}` : "";
-    p.classList.toggle("is-right", choice.correct);
-    p.closest("li").classList.toggle("is-chosen", chosen);
-  });
-}
-
-function clearFeedback(item) {
-  item.classList.remove("is-correct", "is-wrong");
+function clearNotes(item) {
+  item.classList.remove("is-correct", "is-partial", "is-wrong", "is-shown");
   item.querySelector(".quiz-feedback").textContent = "";
-  item.querySelectorAll(".choice-explain").forEach((p) => { p.hidden = true; p.textContent = ""; });
-  item.querySelectorAll("li").forEach((li) => li.classList.remove("is-chosen"));
+  const working = item.querySelector(".quiz-working");
+  working.hidden = true;
+  working.textContent = "";
+  item.querySelectorAll(".choice-explain").forEach((p) => { p.hidden = true; p.textContent = ""; p.classList.remove("is-right"); });
+  item.querySelectorAll(".choices li").forEach((li) => li.classList.remove("is-chosen"));
+}
+
+function show(item, q, value, options) {
+  clearNotes(item);
+  const fb = feedbackFor(q, value, options);
+  item.classList.add(`is-${fb.verdict}`);
+  item.querySelector(".quiz-feedback").textContent = fb.message;
+  for (const note of fb.notes) {
+    const p = item.querySelector(`.choice-explain[data-choice="${note.index}"]`);
+    p.textContent = note.text;
+    p.hidden = false;
+    p.classList.toggle("is-right", note.right);
+  }
+  if (Array.isArray(value)) value.forEach((i) => item.querySelector(`input[value="${i}"]`).closest("li").classList.add("is-chosen"));
+  if (fb.working) {
+    const working = item.querySelector(".quiz-working");
+    working.textContent = fb.working;
+    working.hidden = false;
+  }
+}
+
+/** The question as this browser has it saved: the answer and its feedback, or an empty form. */
+function drawSaved(item, q, slug) {
+  const saved = store.lesson(slug).answers[q.id];
+  // A saved answer that no longer fits the question (the lesson changed) is ignored, not shown wrong.
+  if (saved && fitsQuestion(q, saved.value)) {
+    fillAnswer(item, q, saved.value);
+    show(item, q, saved.value, { tries: saved.tries || 1 });
+    return;
+  }
+  clearNotes(item);
   item.querySelectorAll("input").forEach((input) => {
     if (input.type === "text") input.value = ""; else input.checked = false;
   });
+}
+
+function refuse(item, message) {
+  item.classList.remove("is-correct", "is-partial", "is-wrong", "is-shown");
+  item.querySelector(".quiz-feedback").textContent = message;
 }
 
 function start() {
   const slug = section.dataset.slug;
   const questions = JSON.parse(document.getElementById("quiz-data").textContent);
   const byId = new Map(questions.map((q) => [q.id, q]));
+  const ids = questions.map((q) => q.id);
   const progressBlock = section.querySelector(".quiz-progress");
-  const refresh = () => showProgress(progressBlock, lessonProgress(slug, questions.map((q) => q.id)));
+  const refresh = () => showProgress(progressBlock, lessonProgress(slug, ids));
+  const redrawAll = () => {
+    for (const item of section.querySelectorAll(".quiz-question")) drawSaved(item, byId.get(item.dataset.qid), slug);
+    refresh();
+  };
 
   for (const item of section.querySelectorAll(".quiz-question")) {
     const q = byId.get(item.dataset.qid);
-    const saved = store.lesson(slug).answers[q.id];
-    // A saved answer that no longer fits the question (the lesson changed) is ignored, not shown wrong.
-    const fits = saved && (q.type === "numeric" ? typeof saved.value === "number"
-      : Array.isArray(saved.value) && saved.value.every((i) => i < q.choices.length));
-    if (fits) {
-      fillAnswer(item, q, saved.value);
-      showFeedback(item, q, saved.value, isCorrect(q, saved.value));
-    }
+    shuffleChoices(item, q, slug);
+    drawSaved(item, q, slug);
     item.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
-      const value = readAnswer(item, q);
-      const feedback = item.querySelector(".quiz-feedback");
-      if (q.type === "numeric" ? !Number.isFinite(value) : value.length === 0) {
-        item.classList.remove("is-correct", "is-wrong");
-        feedback.textContent = q.type === "numeric" ? "Type a number first." : "Choose an answer first.";
+      const read = readValue(item, q);
+      if (read.error) {
+        refuse(item, read.error);
         return;
       }
-      const correct = isCorrect(q, value);
-      store.saveAnswer(slug, q.id, value, correct);
-      showFeedback(item, q, value, correct);
+      store.saveAnswer(slug, q.id, read.value, feedbackFor(q, read.value).verdict === "correct");
+      const tries = store.lesson(slug).answers[q.id]?.tries || 1;
+      show(item, q, read.value, { tries });
       refresh();
+    });
+    item.querySelector('[data-action="show-answer"]').addEventListener("click", () => {
+      const stored = store.lesson(slug).answers[q.id];
+      show(item, q, stored && fitsQuestion(q, stored.value) ? stored.value : null, { shown: true });
     });
   }
 
-  section.querySelector('[data-action="reset-quiz"]').addEventListener("click", () => {
-    store.resetLesson(slug);
-    section.querySelectorAll(".quiz-question").forEach(clearFeedback);
-    refresh();
+  section.querySelector('[data-action="reset-quiz"]').addEventListener("click", async () => {
+    await confirmResetLesson(slug, document.querySelector("h1").textContent);   // redrawn by onChange below
   });
+  // An undo, an import or another tab changed the answers under this page: show what is saved now.
+  store.onChange(redrawAll);
   refresh();
 }
 

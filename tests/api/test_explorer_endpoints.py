@@ -109,6 +109,15 @@ def test_temperature_gradient_norms_and_slopes_match_the_reference(client, trial
     limit = np.linalg.norm(zc - vc) / len(z) / np.array(TEMPS) ** 2
     np.testing.assert_allclose(body["logit_matching_limit"], limit, rtol=1e-12)
     assert body["grad_norm"][-1] / limit[-1] == pytest.approx(1.0, abs=0.05)   # the limit is reached at T = 50
+    # The low-T band, T = 1–4: its own fixed grid (not the asked temperatures), and the T² pull's change.
+    low = np.exp(np.linspace(np.log(1.0), np.log(4.0), body["low_t_points"]))
+    low_norms = np.array([kl_gradient_norm_reference(z, v, T) for T in low])
+    assert body["practical_range"] == [1.0, 4.0]
+    assert body["low_t_slope"] == pytest.approx(slope_reference(low, low_norms), abs=1e-9)
+    assert body["low_t_slope_t2"] == pytest.approx(slope_reference(low, low_norms * low ** 2), abs=1e-9)
+    ends = [kl_gradient_norm_reference(z, v, T) * T ** 2 for T in (1.0, 4.0)]
+    np.testing.assert_allclose(body["practical_t2_ends"], ends, rtol=1e-9)
+    assert body["practical_t2_ratio"] == pytest.approx(ends[1] / ends[0], rel=1e-9)
 
 
 @pytest.mark.parametrize("T", [0.01, 1000.0])

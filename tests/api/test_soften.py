@@ -22,6 +22,9 @@ def test_soften_matches_a_float64_reference(client):
         h = -sum(p * math.log2(p) for p in want if p > 0)
         assert entropy == pytest.approx(h, abs=1e-9)
         assert off_top == pytest.approx(1 - want.max(), abs=1e-12)
+    for mean, T in zip(body["mean_logit"], temps):
+        want = np.exp(log_softmax(np.array(logits) / T))
+        assert mean == pytest.approx(float(want @ np.array(logits)), abs=1e-12)
 
 
 def test_99_1_pair_becomes_80_20_at_ln99_over_ln4(client):

@@ -22,6 +22,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.path):
             item.add_marker(pytest.mark.browser)
+    # Browser tests last: the session's Playwright keeps an event loop running on the main thread, and a
+    # later test's asyncio.run() would find it ("cannot be called from a running event loop").
+    items.sort(key=lambda item: "tests/browser" in str(item.path))
 
 
 @pytest.fixture(scope="session")

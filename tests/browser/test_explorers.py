@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.predictions import skip_predictions
+
 
 def api(page, path: str, body: dict) -> dict:
     r = page.request.post(path, data=json.dumps(body), headers={"content-type": "application/json"})
@@ -16,6 +18,7 @@ def api(page, path: str, body: dict) -> dict:
 
 def open_lesson(page):
     page.goto("/lessons/kd-loss")
+    skip_predictions(page)
     for name in ("alpha", "t-squared", "reduction", "kl-direction"):
         page.locator(f"[data-widget={name}]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
         expect(page.locator(f"[data-widget={name}] [data-role$=chart]").first).to_have_attribute("data-drawn", re.compile(".+"))
@@ -116,3 +119,18 @@ def test_every_explorer_has_a_text_alternative_labelled_sliders_and_a_demo_link(
             assert slider.get_attribute("aria-valuetext"), name
             assert w.locator(f"label[for='{slider.get_attribute('id')}']").count() == 1, name
         expect(w.locator("[data-role=demo-link]")).to_have_attribute("href", re.compile(rf"^/demo/{name}\?."))
+
+
+def test_the_temperature_explorer_shows_a_runner_up_losing_mass_as_t_rises(page):
+    w = open_lesson(page).locator("[data-widget=temperature]")
+    w.get_by_role("button", name="Two favourites").click()
+    expect(w.locator("[data-role=chart]")).to_have_attribute("data-temperature", "4.00")
+    logits = [5.0, 4.8] + [1.0] * 10
+    answer = api(page, "/api/kd/soften", {"logits": logits, "temperatures": [1, 4]})
+    p1, p4 = answer["probs"][0][1], answer["probs"][1][1]
+    assert p4 < p1                                                   # the runner-up lost mass
+    expect(w.locator("[data-role=runner-up]")).to_have_text(f"tea {100 * p4:.1f}% ({100 * p1:.1f}%)")
+    expect(w.locator("[data-role=runner-up-trend]")).to_have_text(f"losing: 4.8 > {answer['mean_logit'][1]:.2f}")
+    # The two-class pair: its runner-up always gains.
+    w.get_by_role("button", name="99/1 pair").click()
+    expect(w.locator("[data-role=runner-up-trend]")).to_contain_text("gaining: 0 <")

@@ -7,16 +7,32 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.predictions import skip_predictions
+
 SECTIONS = ["Term one: cross-entropy on the hard label", "Term two: KL divergence to the teacher",
             "Temperature: softening the distribution", "Why the T² factor?", "In code",
-            "Where it lives in BrewSLM", "Key idea", "Key terms", "Check yourself"]
+            "Where it lives in BrewSLM", "Try it: a live distillation run", "Key idea", "Key terms", "Check yourself"]
 
 
-def open_lesson(page):
+def open_lesson(page, predict: bool = False):
+    """The lesson with its explorers' outputs showing (predictions skipped), unless `predict`."""
     page.goto("/lessons/kd-loss")
-    page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
-    expect(page.locator("[data-widget=temperature] [data-role=chart] .main-svg").first).to_be_visible()
+    if not predict:
+        skip_predictions(page)
+        page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
+        expect(page.locator("[data-widget=temperature] [data-role=chart] .main-svg").first).to_be_visible()
     return page
+
+
+def lesson_read_time(slug: str):
+    from app.content import load_track
+    from app.settings import Settings
+    from app.web.templating import known_widgets, make_templates, widget_renderer
+
+    settings = Settings()
+    templates = make_templates(settings.templates_dir, settings.static_dir)
+    track = load_track(settings.lessons_dir, widget_renderer(templates), known_widgets(settings.templates_dir))
+    return track.lesson(slug).read_time
 
 
 def drawn_temperature(page) -> str:
@@ -30,7 +46,9 @@ def test_the_lesson_shows_every_section(page):
     for section in SECTIONS:
         assert section in headings
     expect(page.locator(".lesson-facts")).to_contain_text("Advanced")
-    expect(page.locator(".lesson-facts")).to_contain_text("~11 min")
+    read_time = lesson_read_time("kd-loss")
+    expect(page.locator(".lesson-facts")).to_contain_text(f"~{read_time.minutes} min")
+    assert read_time.minutes >= 20          # about 2,000 words, six explorers and seven questions
     expect(page.locator(".key-terms dt")).to_have_count(6)
     expect(page.locator(".quiz-question")).to_have_count(7)
 
@@ -38,11 +56,11 @@ def test_the_lesson_shows_every_section(page):
 def test_moving_the_slider_redraws_bars_and_readouts_with_the_servers_numbers(page):
     open_lesson(page)
     widget = page.locator("[data-widget=temperature]")
-    assert drawn_temperature(page) == "3.31"  # the preset: 99/1 softened to 80/20
+    assert drawn_temperature(page) == "1.00"  # the lesson starts the 99/1 pair at T = 1, for its prediction
     slider = widget.locator("[data-role=t-slider]")
     slider.focus()
-    for _ in range(40):
-        page.keyboard.press("ArrowRight")
+    for key in ["PageUp"] * 3 + ["ArrowRight"] * 5:
+        page.keyboard.press(key)
     shown = widget.locator("[data-role=t-number]").input_value()
     expect(widget.locator("[data-role=chart]")).to_have_attribute("data-temperature", shown)
     T = float(shown)
@@ -92,7 +110,7 @@ def answer_first_question_correctly(page):
 def test_answers_survive_a_reload(page):
     open_lesson(page)
     answer_first_question_correctly(page)
-    numeric = page.locator('[data-qid="t-for-80-20"]')
+    numeric = page.locator('[data-qid="t-for-70-30"]')
     numeric.locator("input").fill("2.5")
     numeric.get_by_role("button", name="Check").click()
     expect(numeric).to_have_class("quiz-question is-wrong")
@@ -102,7 +120,7 @@ def test_answers_survive_a_reload(page):
     q = page.locator('[data-qid="kl-direction"]')
     expect(q).to_have_class("quiz-question is-correct")
     expect(q.get_by_label("KL(teacher_T ‖ student_T), the forward KL")).to_be_checked()
-    expect(page.locator('[data-qid="t-for-80-20"] input')).to_have_value("2.5")
+    expect(page.locator('[data-qid="t-for-70-30"] input')).to_have_value("2.5")
     expect(page.locator(".quiz .progress-text")).to_have_text("1 of 7 correct")
 
     page.goto("/")
@@ -111,18 +129,25 @@ def test_answers_survive_a_reload(page):
 
 def test_numeric_answer_accepts_the_computed_temperature(page):
     open_lesson(page)
-    q = page.locator('[data-qid="t-for-80-20"]')
-    q.locator("input").fill(f"{math.log(99) / math.log(4):.2f}")
+    q = page.locator('[data-qid="t-for-70-30"]')
+    q.locator("input").fill(f"{math.log(9) / math.log(7 / 3):.2f}")
     q.get_by_role("button", name="Check").click()
     expect(q).to_have_class("quiz-question is-correct")
-    expect(q.locator(".quiz-feedback")).to_contain_text("ln 99 / ln 4")
+    expect(q.locator(".quiz-working")).to_contain_text("ln 9 / ln(7/3)")
 
 
 def test_reset_my_answers_clears_this_lesson(page):
     open_lesson(page)
     answer_first_question_correctly(page)
     page.get_by_role("button", name="Reset my answers").click()
+    dialog = page.get_by_role("dialog", name="Reset “Knowledge distillation II: the KD loss”?")
+    dialog.get_by_role("button", name="Cancel").click()                 # asked first: cancel keeps it
+    expect(page.locator('[data-qid="kl-direction"]')).to_have_class("quiz-question is-correct")
+    page.get_by_role("button", name="Reset my answers").click()
+    dialog.get_by_role("button", name="Reset this lesson").click()
     expect(page.locator('[data-qid="kl-direction"]')).to_have_class("quiz-question")
+    expect(page.locator("#notices")).to_contain_text("was reset")
+    expect(page.locator("#notices").get_by_role("button", name="Undo")).to_be_visible()
     page.reload()
     expect(page.locator(".quiz .progress-text")).to_have_text("Not started")
 

@@ -41,7 +41,7 @@ def test_the_api_the_lessons_use(page):
         const revealed = store.savePrediction("kd-loss", "runner-up-20", { value: 3.1, truth: 3.31, off: 0.21 });
         return { saved, one, two, predicted, revealed, lesson: store.lesson("kd-loss"),
                  fresh: store.lesson("kd-quality-kept"),
-                 counted: lessonProgress("kd-loss", ["kl-direction", "t-for-80-20"]) };""")
+                 counted: lessonProgress("kd-loss", ["kl-direction", "t-for-70-30"]) };""")
     assert first["saved"] is True and first["predicted"] is True and first["revealed"] is True
     assert first["one"]["tries"] == 1 and first["two"]["tries"] == 2
     assert first["two"]["value"] == [0] and first["two"]["correct"] is True
@@ -74,16 +74,16 @@ def test_reset_a_lesson_and_undo_it_keeps_what_came_after(page):
         store.resetLesson("kd-loss");
         const afterReset = store.lesson("kd-loss");
         const undoable = store.lastUndoable;
-        store.saveAnswer("kd-loss", "t-for-80-20", 3.31, true);
+        store.saveAnswer("kd-loss", "t-for-70-30", 2.59, true);
         return { afterReset, undoable, undone: store.undo(), answers: store.lesson("kd-loss").answers,
                  other: store.lesson("kd-quality-kept").answers, left: store.lastUndoable };""")
     assert result["afterReset"]["answers"] == {}
-    assert result["undoable"]["label"] == "reset of kd-loss"
+    assert result["undoable"]["label"] == "the reset of “kd-loss”"
     assert result["undone"] is True
-    assert set(result["answers"]) == {"kl-direction", "t-for-80-20"}   # the old answer back, the new one kept
+    assert set(result["answers"]) == {"kl-direction", "t-for-70-30"}   # the old answer back, the new one kept
     assert result["other"] == {"hinton-gap": answer([1], False)}
     assert result["left"] is None
-    assert set(stored(page)["lessons"]["kd-loss"]["answers"]) == {"kl-direction", "t-for-80-20"}
+    assert set(stored(page)["lessons"]["kd-loss"]["answers"]) == {"kl-direction", "t-for-70-30"}
 
 
 def test_a_saved_version_1_blob_is_migrated_in_place(page):

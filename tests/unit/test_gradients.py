@@ -7,8 +7,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.kd.gradients import (high_temperature_range, kl_gradient_norms, log_log_slope, logit_matching_limit,
-                              loss_with_gradients, same_up_to_a_shift)
+from app.kd.gradients import (PRACTICAL_POINTS, high_temperature_range, kl_gradient_norms, log_log_slope,
+                              logit_matching_limit, loss_with_gradients, practical_slopes, pull_ratio_t2,
+                              same_up_to_a_shift)
 from tests.reference import (kd_gradients_reference, kd_reference, kl_gradient_norm_reference,
                              slope_reference)
 
@@ -103,3 +104,17 @@ def test_kl_gradient_norm_is_finite_and_matches_reference(logits, T):
     v = np.roll(z, 1) + 0.5
     norms, _ = kl_gradient_norms(torch.tensor(z), torch.tensor(v), torch.tensor([T], dtype=torch.float64))
     assert norms.item() == pytest.approx(kl_gradient_norm_reference(z, v, T), rel=1e-8, abs=1e-14)
+
+
+def test_the_practical_range_slopes_and_pull_ratio_match_the_reference():
+    rng = np.random.default_rng(11)
+    z, v = rng.normal(size=6) * 3, rng.normal(size=6) * 3
+    temps = np.exp(np.linspace(np.log(1.0), np.log(4.0), PRACTICAL_POINTS))
+    norms = np.array([kl_gradient_norm_reference(z, v, T) for T in temps])
+    slope, slope_t2 = practical_slopes(torch.tensor(z), torch.tensor(v))
+    assert slope == pytest.approx(slope_reference(temps, norms), abs=1e-9)
+    assert slope_t2 == pytest.approx(slope_reference(temps, norms * temps ** 2), abs=1e-9)
+    want = kl_gradient_norm_reference(z, v, 4.0) * 16 / kl_gradient_norm_reference(z, v, 1.0)
+    assert pull_ratio_t2(torch.tensor(z), torch.tensor(v), 1.0, 4.0) == pytest.approx(want, rel=1e-9)
+    same = torch.tensor([1.0, 2.0, 3.0])
+    assert practical_slopes(same, same + 5) is None and pull_ratio_t2(same, same + 5, 1.0, 4.0) is None

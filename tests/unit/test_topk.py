@@ -4,7 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from app.kd.loss import kd_loss, kd_loss_parts
-from app.kd.topk import capture_topk, mass_kept, retemper, topk_kd_loss, topk_kd_loss_parts, topk_kl_per_position
+from app.kd.topk import (capture_topk, mass_kept, retemper, smallest_k_for_coverage, topk_kd_loss, topk_kd_loss_parts,
+                         topk_kl_per_position)
 
 
 def _case(seed: int, b: int = 3, n: int = 7, v: int = 11):
@@ -95,3 +96,12 @@ def test_shape_mismatch_is_rejected():
     ids, lps = capture_topk(teacher, k=3)
     with pytest.raises(ValueError, match="positions"):
         topk_kl_per_position(student[:, :-1], ids, lps, T=1.0)
+
+
+def test_the_smallest_k_for_a_coverage_is_where_the_curve_first_reaches_it():
+    cov = mass_kept(torch.log(torch.tensor([0.60, 0.25, 0.10, 0.03, 0.02], dtype=torch.float64)))
+    assert [smallest_k_for_coverage(cov, s) for s in (0.5, 0.6, 0.85, 0.9, 0.95, 0.99, 1.0)] == [1, 1, 2, 3, 3, 5, 5]
+    with pytest.raises(ValueError, match="share"):
+        smallest_k_for_coverage(cov, 0.0)
+    with pytest.raises(ValueError, match="never reaches"):
+        smallest_k_for_coverage(cov[:2], 0.95)

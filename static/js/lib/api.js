@@ -20,6 +20,12 @@ export function describeError(status, body) {
   return `The server answered ${status}.`;
 }
 
+/** Why a request never reached the server, in words. */
+export function unreachableMessage() {
+  return navigator.onLine === false ? "You are offline, so the server cannot be reached."
+    : "Could not reach the server: the connection to it is gone.";
+}
+
 export async function postJSON(url, payload, { signal } = {}) {
   return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal });
 }
@@ -33,7 +39,7 @@ export async function requestJSON(url, { method = "GET", body, signal } = {}) {
     });
   } catch (err) {
     if (err.name === "AbortError") throw err;
-    throw new ApiError("Could not reach the server. Is it still running?", 0);
+    throw new ApiError(unreachableMessage(), 0);
   }
   let data = null;
   try {
@@ -55,6 +61,7 @@ export function latestOnly(fetchFor, render, onError) {
   let wanted = null;      // the newest state asked for
   let inFlight = false;
   let version = 0;        // bumps each time the wanted state changes
+  let unreached = false;  // the newest state never reached the server: ask again when the connection is back
 
   async function pump() {
     if (inFlight || wanted === null) return;
@@ -63,14 +70,21 @@ export function latestOnly(fetchFor, render, onError) {
     const asked = version;
     try {
       const answer = await fetchFor(state);
+      unreached = false;
       if (asked === version) render(answer, state);
     } catch (err) {
-      if (asked === version) onError(err, state);
+      unreached = err instanceof ApiError && err.status === 0;
+      // An explorer's chart stays as it was: say so, and that it catches up by itself.
+      const shown = unreached ? new ApiError(`${err.message} The chart keeps the last state it drew and updates `
+        + "when the connection is back.", 0) : err;
+      if (asked === version) onError(shown, state);
     } finally {
       inFlight = false;
       if (asked !== version) pump();
     }
   }
+
+  window.addEventListener("online", () => { if (unreached) pump(); });
 
   return function request(state) {
     wanted = state;

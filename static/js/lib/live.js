@@ -62,6 +62,8 @@ function settle(data) {
 
 /** POST `payload` to `path` (an /api/kd endpoint) and return the answer, over the live socket when it is open. */
 export function liveJSON(path, payload) {
+  // Offline, a socket may look open for a long while before it notices; POST fails at once and says why.
+  if (navigator.onLine === false) return postJSON(path, payload);
   open();
   if (!socket || socket.readyState !== WebSocket.OPEN) return postJSON(path, payload);
   const ws = socket;

@@ -20,7 +20,7 @@ export class ImportRefused extends Error {
 }
 
 /**
- * Everything the overview needs to ask "merge or replace?": { plan, incoming, dropped, counts }.
+ * Everything the overview needs to ask "merge or replace?": { plan, incoming, dropped, counts, exportedAt }.
  * Throws ImportRefused when the file cannot be used at all.
  */
 export function importPreview(mine, text, catalogue) {
@@ -44,5 +44,7 @@ export function importPreview(mine, text, catalogue) {
     throw new ImportRefused("That file holds no saved answers or predictions, so there is nothing to load.", "info");
   }
   const { data: incoming } = reconcile(data, catalogue);
-  return { plan: planImport(mine, incoming, catalogue), incoming, dropped, counts };
+  const exported = Date.parse(parsed.exportedAt);
+  return { plan: planImport(mine, incoming, catalogue), incoming, dropped, counts,
+           exportedAt: Number.isFinite(exported) ? exported : null };
 }

@@ -5,7 +5,7 @@
 //   store.undo(), lessonProgress(slug, questionIds).
 import { changedSince, mergeProgress, reconcile } from "./progress-merge.js";
 import {
-  answerProblem, cloneProgress, emptyLesson, emptyProgress, isId, isObject, predictionProblem, readProgress, table,
+  answerProblem, cloneProgress, countEntries, emptyLesson, emptyProgress, isId, isObject, predictionProblem, readProgress, table,
 } from "./progress-schema.js";
 import { addBackup, browserStorage, listBackups, readItem, removeItem, writeItem } from "./progress-storage.js";
 import { describeDropped, importPreview } from "./progress-import.js";
@@ -42,6 +42,7 @@ export class ProgressStore {
     this.reported = new Set();            // each message once until a write succeeds again
     this.problemListeners = [];
     this.changeListeners = [];
+    this.stepListeners = [];
     this.undoStack = this.readUndo();
     this.data = this.load();
   }
@@ -57,6 +58,11 @@ export class ProgressStore {
   /** fn() whenever the progress changes under the page (another tab, an undo, an import). */
   onChange(fn) {
     this.changeListeners.push(fn);
+  }
+
+  /** fn({ label, message, saved }) after every undoable step (a reset, an import), so the page can offer "Undo". */
+  onStep(fn) {
+    this.stepListeners.push(fn);
   }
 
   report(message, kind = "warning") {
@@ -156,9 +162,9 @@ export class ProgressStore {
   }
 
   /** Change `this.data` with fn(data) and write it; the change stays in memory even when the write fails. */
-  commit(change) {
+  commit(change, { quiet = false } = {}) {
     change(this.data);
-    return this.write().ok;
+    return this.write(this.data, { quiet }).ok;
   }
 
   /** The time of a change: now, but always after the previous change of this page (so undo knows what came later). */
@@ -169,6 +175,16 @@ export class ProgressStore {
 
   get seed() {
     return this.data.seed;
+  }
+
+  /** Where the learner was last ({ slug, section, at }), or null. */
+  get last() {
+    return this.data.last ? { ...this.data.last } : null;
+  }
+
+  /** How many answers, predictions and set-aside answers this browser holds. */
+  counts() {
+    return countEntries(this.data);
   }
 
   /** A copy of one lesson's progress: { answers, predictions, read? }, all keys present. */
@@ -199,31 +215,37 @@ export class ProgressStore {
     return this.commit((data) => { this.entry(data, slug).predictions[pid] = prediction; });
   }
 
-  /** Where the learner is: `last` always; `read` (the furthest section reached) when `further` is true. */
-  saveVisit(slug, section, { further }) {
-    const place = { section, at: this.stamp() };
+  /** Where the learner is: `last` = { slug, section }; `read` set to `furthest` when given (the furthest section reached). */
+  saveVisit(slug, section, furthest = null) {
+    const at = this.stamp();
     return this.commit((data) => {
       const lesson = this.entry(data, slug);
-      if (further || !lesson.read) lesson.read = place;
-      data.last = { slug, ...place };
-    });
+      if (furthest) lesson.read = { at, section: furthest };
+      data.last = { slug, section, at };
+    }, { quiet: true });   // a reading place not saved is not worth a notice while scrolling; answers are
   }
 
   // --- reset, import and undo --------------------------------------------------------------------------
 
-  /** Run `change` as one undoable step called `label`. */
-  undoable(label, change) {
+  /**
+   * Run `change` as one undoable step. `label` names it for an undo button ("the reset of 4.3");
+   * `message` says what happened.
+   */
+  undoable({ label, message }, change) {
     const before = cloneProgress(this.data);
     const at = this.stamp();
     const saved = this.commit(change);
     this.undoStack = [...this.undoStack, { label, at, before }].slice(-MAX_UNDO);
     this.writeUndo();
     this.changed();
+    for (const fn of this.stepListeners) fn({ label, message, saved });
     return saved;
   }
 
-  resetLesson(slug) {
-    return this.undoable(`reset of ${slug}`, (data) => {
+  /** Forget one lesson's answers, predictions and reading place (undoable). `title` names it in messages. */
+  resetLesson(slug, { title = slug } = {}) {
+    const step = { label: `the reset of “${title}”`, message: `Your progress in “${title}” was reset.` };
+    return this.undoable(step, (data) => {
       delete data.lessons[slug];
       if (data.last?.slug === slug) delete data.last;
     });
@@ -231,7 +253,8 @@ export class ProgressStore {
 
   resetAll() {
     addBackup(this.storage, "Progress before “Reset all progress”", JSON.stringify(this.data), this.now());
-    return this.undoable("reset of all progress", (data) => {
+    const step = { label: "the reset of all progress", message: "All your progress in this browser was reset." };
+    return this.undoable(step, (data) => {
       data.lessons = table();
       data.retired = table();
       delete data.last;
@@ -282,10 +305,13 @@ export class ProgressStore {
     return importPreview(this.data, text, this.catalogue ?? {});
   }
 
-  /** Apply a preview: "merge" (newest entry per question wins) or "replace". Returns true when saved. */
-  applyImport(preview, mode) {
+  /**
+   * Apply a preview: "merge" (newest entry per question wins) or "replace". `message` says what was
+   * loaded. Returns true when saved.
+   */
+  applyImport(preview, mode, message) {
     if (mode === "replace") addBackup(this.storage, "Progress before it was replaced by an imported file", JSON.stringify(this.data), this.now());
-    return this.undoable(mode === "replace" ? "import (replace)" : "import (merge)", (data) => {
+    return this.undoable({ label: "the import", message }, (data) => {
       const next = mode === "replace" ? preview.incoming : mergeProgress(data, preview.incoming);
       const settled = this.catalogue ? reconcile(next, this.catalogue).data : next;
       Object.assign(data, cloneProgress(settled));

@@ -28,7 +28,25 @@ class QualityKept {
       event.preventDefault();
       this.run();
     });
-    this.run();   // the defaults' answer is cached on the server, so this is quick after the first visit
+    // The defaults' answer is cached on the server, so this is quick after the first visit. With a
+    // prediction to make first (root.dataset.predict), the prediction panel starts the first run.
+    this.predicting = Boolean(root.dataset.predict);
+    this.hasRun = false;
+    if (!this.predicting) this.run();
+  }
+
+  /** While a prediction is open the students are not trained, so their scores cannot give it away. */
+  setPredicting(on) {
+    this.predicting = on;
+    this.el("run").disabled = on;
+    if (!on && !this.hasRun) this.run();
+  }
+
+  /** What a prediction's truth is computed for (static/js/predict/panel.js): the form's settings. */
+  predictionState() {
+    const { body, error } = this.state();
+    if (error) throw new Error(error);
+    return body;
   }
 
   state() {
@@ -44,6 +62,8 @@ class QualityKept {
   }
 
   async run() {
+    if (this.predicting) return;
+    this.hasRun = true;
     const { body, error } = this.state();
     this.el("input-error").textContent = error || "";
     if (error) return;
@@ -62,7 +82,7 @@ class QualityKept {
       box.textContent = err.message;
       box.hidden = false;
     } finally {
-      button.disabled = false;
+      button.disabled = this.predicting;
       this.root.removeAttribute("aria-busy");
     }
   }
@@ -103,4 +123,4 @@ class QualityKept {
   }
 }
 
-document.querySelectorAll('[data-widget="quality-kept"]').forEach((root) => new QualityKept(root));
+document.querySelectorAll('[data-widget="quality-kept"]').forEach((root) => { root.explorer = new QualityKept(root); });

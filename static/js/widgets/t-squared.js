@@ -1,5 +1,6 @@
-// T² explorer: ‖∂KL/∂z‖ falls like 1/T² at high T; multiplied by T² it levels off. Norms, slopes and
-// Hinton's logit-matching limit all come from the server (POST /api/kd/temperature-gradients).
+// T² explorer: ‖∂KL/∂z‖ falls like 1/T² only at high T, where multiplied by T² it levels off; at the
+// T = 1–4 used in practice it does not, and the readouts say by how much. Norms and slopes are autograd
+// on the server (POST /api/kd/temperature-gradients); the dashed lines are Hinton's closed-form limit.
 import { latestOnly } from "../lib/api.js";
 import { liveJSON } from "../lib/live.js";
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, reactChart } from "../lib/charts.js";
@@ -81,6 +82,7 @@ class TSquaredExplorer extends Explorer {
 
   render(answer, s) {
     showWidgetError(this.root, "");
+    const [lo, hi] = answer.practical_range;
     const GRID = this.grid;
     const n = GRID.length;
     const [tMin, tMax] = [this.T.min, this.T.max];
@@ -93,7 +95,7 @@ class TSquaredExplorer extends Explorer {
     const traces = [
       line(curve("grad_norm"), "‖∂KL/∂z‖ (no T²)", COLORS.ce, "solid"),
       line(curve("grad_norm_t2"), "‖∂(T²·KL)/∂z‖", COLORS.kd, "solid"),
-      line(curve("logit_matching_limit"), "Hinton's limit ‖z − v‖/(N·T²)", COLORS.reference, "dash", 2),
+      line(curve("logit_matching_limit"), "Hinton's high-T limit, a formula: ‖z − v‖/(N·T²)", COLORS.reference, "dash", 2),
       line(limitT2, "… times T²: ‖z − v‖/N", COLORS.reference, "dot", 2),
     ];
     // The chosen T is marked with shapes, not a trace: moving T leaves the curves as they are, and
@@ -106,26 +108,37 @@ class TSquaredExplorer extends Explorer {
       shapes: [
         { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
           fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
+        // The temperatures used in practice, where the high-T limit holds only roughly.
+        { type: "rect", xref: "x", x0: lo, x1: hi, yref: "paper", y0: 0, y1: 1,
+          fillcolor: demo ? "rgba(116,192,252,0.14)" : "rgba(116,192,252,0.2)", line: { width: 0 }, layer: "below" },
         { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
         // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
         ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
           .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: COLORS.total, width: 1.5 } })),
       ],
       annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * tMax)), yref: "paper", y: 1.03, showarrow: false,
-                      text: "slope fitted here" }],
+                      text: "high-T slope" },
+                    { x: Math.log10(Math.sqrt(lo * hi)), yref: "paper", y: 1.03, showarrow: false, text: `T = ${lo}–${hi}` }],
       uirevision: "keep",
     });
     markDrawn(this.el("chart"), s.T.toFixed(2), reactChart(this.el("chart"), traces, layout));
     this.el("slope").textContent = slopeText(answer.high_t_slope);
     this.el("slope-t2").textContent = slopeText(answer.high_t_slope_t2);
+    this.el("slope-low").textContent = slopeText(answer.low_t_slope);
+    const [pullLo, pullHi] = answer.practical_t2_ends;
+    this.el("pull-change").textContent = answer.practical_t2_ratio === null ? "none (no gradient)"
+      : `×${answer.practical_t2_ratio.toFixed(2)} (${pullLo.toFixed(3)} → ${pullHi.toFixed(3)})`;
     this.el("norm-t").textContent = sci(at("grad_norm"));
     this.el("norm-t2-t").textContent = sci(at("grad_norm_t2"));
-    this.el("fit-note").textContent = `Slopes: least-squares fit of log norm on log T over the ${answer.slope_fit_points} ` +
-      `temperatures from ${answer.slope_fit_from.toFixed(1)} to ${tMax}. A slope of −2 means the pull falls like 1/T².`;
+    this.el("fit-note").textContent = `Slopes: least-squares fits of log norm on log T, over the ${answer.low_t_points} ` +
+      `temperatures from ${lo} to ${hi} and the ${answer.slope_fit_points} from ${answer.slope_fit_from.toFixed(1)} to ` +
+      `${tMax}. A slope of −2 means the pull falls like 1/T², and only then does T² hold it steady. The solid ` +
+      "curves are autograd; the dashed lines are Hinton's closed-form limit, not autograd.";
     const summary = answer.high_t_slope === null
       ? "The student already matches the teacher (up to a shift), so the KL has no gradient at any T."
-      : `At high T the KL's gradient norm falls with slope ${answer.high_t_slope.toFixed(2)} on log-log axes ` +
-        `(about 1/T²); multiplied by T² its slope is ${answer.high_t_slope_t2.toFixed(2)}, flat. ` +
+      : `From T = ${lo} to ${hi} the KL's gradient norm has slope ${slopeText(answer.low_t_slope)} on log-log axes, ` +
+        `and with T² the pull changes ×${answer.practical_t2_ratio.toFixed(2)}. At high T the slope is ` +
+        `${answer.high_t_slope.toFixed(2)}, and with T² ${answer.high_t_slope_t2.toFixed(2)}. ` +
         `At T = ${s.T.toFixed(2)} the norm is ${sci(at("grad_norm"))} without T² and ${sci(at("grad_norm_t2"))} with it.`;
     this.el("summary").textContent = summary;
     this.el("chart").setAttribute("aria-label", `Log-log chart of the KL gradient norm across T. ${summary}`);

@@ -57,6 +57,13 @@ class TeacherCapture {
     return { example, position: Number(this.el("position").value), k, temperature };
   }
 
+  /** What a prediction's truth is computed for (static/js/predict/panel.js): the view the widget shows. */
+  predictionState() {
+    const state = this.state();
+    if (state.error) throw new Error(state.error);
+    return state;
+  }
+
   update() {
     const state = this.state();
     this.el("input-error").textContent = state.error || "";
@@ -125,4 +132,4 @@ class TeacherCapture {
   }
 }
 
-document.querySelectorAll('[data-widget="teacher-capture"]').forEach((root) => new TeacherCapture(root));
+document.querySelectorAll('[data-widget="teacher-capture"]').forEach((root) => { root.explorer = new TeacherCapture(root); });

@@ -15,7 +15,18 @@ export const PRESETS = {
   tokens: { logits: [6.0, 4.9, 4.5, 4.2, 3.6, 3.1, 2.4, 1.0],
             labels: ["mat", "floor", "sofa", "rug", "bed", "chair", "roof", "moon"], T: 2 },
   flat: { logits: [0.4, 0.2, 0.3, 0.1, 0.0], labels: ["A", "B", "C", "D", "E"], T: 1 },
+  // Two close favourites and a long tail: the runner-up loses probability from T = 1 on (lesson 4.3).
+  favourites: { logits: [5.0, 4.8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                labels: ["coffee", "tea", "water", "juice", "milk", "cocoa", "soda", "cider", "lassi", "kefir", "broth", "tonic"],
+                T: 4 },
 };
+
+/** The class with the second-largest logit (the first of equals), or -1 with fewer than two classes. */
+export function runnerUpIndex(logits) {
+  if (logits.length < 2) return -1;
+  const order = logits.map((z, i) => [z, i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  return order[1][1];
+}
 
 class TemperatureExplorer extends Explorer {
   constructor(root) {
@@ -104,6 +115,7 @@ class TemperatureExplorer extends Explorer {
     this.el("off-top-t").textContent = formatPercent(answer.mass_off_top[1]);
     this.el("off-top-1").textContent = formatPercent(answer.mass_off_top[0]);
 
+    this.showRunnerUp(state.logits, x, p1, pT, answer.mean_logit[1], fmtT);
     const top = pT.indexOf(Math.max(...pT));
     this.el("summary").textContent =
       `At T = ${fmtT} the top class ${x[top]} has ${formatPercent(pT[top])}; ` +
@@ -112,6 +124,25 @@ class TemperatureExplorer extends Explorer {
     this.chart.setAttribute("aria-label", `Bar chart: probabilities at T = 1 and at T = ${fmtT}. ${this.el("summary").textContent}`);
     fillTable(this.el("table"), ["class", "logit", "p at T = 1", `p at T = ${fmtT}`],
       x.map((label, i) => [label, String(state.logits[i]), formatPercent(p1[i], 2), formatPercent(pT[i], 2)]));
+  }
+
+  /**
+   * The runner-up at T against T = 1, and which way it is moving: as T rises a class gains exactly while
+   * its logit is below the probability-weighted mean logit (the server's mean_logit at this T).
+   */
+  showRunnerUp(logits, labels, p1, pT, meanLogit, fmtT) {
+    const i = runnerUpIndex(logits);
+    if (i < 0) {
+      this.el("runner-up").textContent = "–";
+      this.el("runner-up-trend").textContent = "–";
+      return;
+    }
+    this.el("runner-up").textContent = `${labels[i]} ${formatPercent(pT[i])} (${formatPercent(p1[i])})`;
+    const z = logits[i];
+    const [trend, sign] = z < meanLogit ? ["gaining", "<"] : z > meanLogit ? ["losing", ">"] : ["level", "="];
+    this.el("runner-up-trend").textContent = `${trend}: ${z} ${sign} ${meanLogit.toFixed(2)}`;
+    this.el("runner-up-trend").title = `As T rises from ${fmtT}, a class gains probability while its logit is below ` +
+      "the probability-weighted mean logit, and loses it while above.";
   }
 }
 

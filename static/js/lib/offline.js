@@ -1,0 +1,56 @@
+// The offline side of every page: the service worker (/sw.js) registered once the page has loaded, so
+// its copying never competes with the page itself; the address asked to be kept when it carries
+// settings (a demo link opened before the worker looked after this page, or left in a new state); and a
+// notice while the connection is gone.
+import { notify } from "./notices.js";
+
+// The address the page was opened with, and the one it shows now (a demo mirrors its state into it).
+function keepAddress() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return;
+  const opened = performance.getEntriesByType("navigation")[0]?.name;
+  for (const url of new Set([opened, window.location.href])) {
+    if (url && new URL(url).search) worker.postMessage({ type: "keep", url });
+  }
+}
+
+const thisBuild = () => document.querySelector('meta[name="brewslm-build"]')?.content;
+
+/** A worker of this page's build that is installed and waiting: ask it to take over (see static/sw.js). */
+function offerTakeOver(registration) {
+  const offer = (worker) => worker.postMessage({ type: "take-over", build: thisBuild() });
+  if (registration.waiting) offer(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => { if (worker.state === "installed") offer(worker); });
+  });
+}
+
+export function startOffline() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "which-build") event.ports[0]?.postMessage(thisBuild());
+  });
+  const register = () => navigator.serviceWorker.register("/sw.js")
+    .then((registration) => { offerTakeOver(registration); return navigator.serviceWorker.ready; })
+    .then(() => {
+      // On a first visit the worker takes charge of this page only once it has its copy.
+      if (navigator.serviceWorker.controller) keepAddress();
+      else navigator.serviceWorker.addEventListener("controllerchange", keepAddress, { once: true });
+    })
+    .catch(() => { /* offline support is a bonus: a browser that refuses it still gets every page online */ });
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
+  window.addEventListener("pagehide", keepAddress);
+}
+
+export function watchConnection() {
+  let note = null;
+  window.addEventListener("offline", () => {
+    note = notify("You are offline. Pages you have opened stay readable; the explorers update when the connection is back.", "warning");
+  });
+  window.addEventListener("online", () => {
+    note?.remove();
+    note = null;
+  });
+}
