@@ -131,7 +131,7 @@ const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
 
 // On paper (A4 or Letter within print.css's margins: 640 CSS px wide), a chart alone takes the width;
 // two side by side take half each. Fixed sizes, since the page's print layout is not known beforehand.
-const PRINT_SIZE = { alone: { width: 640, height: 260 }, paired: { width: 310, height: 230 } };
+const PRINT_SIZE = { alone: { width: 640, height: 230 }, paired: { width: 310, height: 210 } };
 
 function react(P, el, traces, layout) {
   if (resizer && !el.sizeWatched) {
