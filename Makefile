@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
+	$(PY) bench/class_fanout.py
+	$(PY) bench/class_fanout.py --redis
 	$(PY) bench/abuse.py
 	$(PY) bench/explorer_ready.py
 	# Lighthouse needs Node.js and npm (it installs lighthouse@12 into bench/.lighthouse/ once):

@@ -9,12 +9,21 @@ from app.cli_tinylm import add_tinylm_commands
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from app.settings import get_settings
     from app.web.server_limits import uvicorn_options
 
+    # The app reads the interface it listens on (a class's join link needs the room's address).
+    if args.host:
+        os.environ["BREWSLM_HOST"] = args.host
+    if args.port:
+        os.environ["BREWSLM_PORT"] = str(args.port)
+    get_settings.cache_clear()
     settings = get_settings()
+    _say_where_the_room_can_reach(settings.host, args.port or settings.port)
     # The app would lower uvicorn's limits to these at start-up anyway (app/web/server_limits.py); saying
     # them here keeps them visible where the server is started.
     uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port,
@@ -24,9 +33,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_where_the_room_can_reach(host: str, port: int) -> None:
+    from app.web.room import ALL_INTERFACES, lan_addresses
+
+    if host in ALL_INTERFACES:
+        addresses = lan_addresses()
+        where = ", ".join(f"http://{a}:{port}" for a in addresses) or "this machine's network address"
+        print(f"Listening on every interface: anyone on this network can open the app at {where}. "
+              f"Learners join a class at {where.split(', ')[0]}/join.", flush=True)
+
+
 def add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the lessons at http://127.0.0.1:8000")
-    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or BREWSLM_HOST)")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1, or BREWSLM_HOST); 0.0.0.0 lets the "
+                                  "room's phones and laptops join a class")
     p.add_argument("--port", type=int, help="port (default 8000, or BREWSLM_PORT)")
     p.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     p.set_defaults(func=_serve)

@@ -9,23 +9,27 @@ import torch
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.classroom.setup import make_classroom
 from app.content import load_track
 from app.content.weave import build_glossary
 from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
-from app.web import api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, live, offline, pages
+from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, class_socket, classes, live,
+                     offline, pages)
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.compression import CompressionMiddleware
 from app.web.bounded_send import BoundedSend
+from app.web.class_questions import lesson_questions
 from app.web.errors import LastResort, install_error_handlers
 from app.web.head import HeadAsGet
 from app.web.hosts import HostCheck, allowed_hosts
 from app.web.lane import FairLane
 from app.web.limiter import ClientLimit
 from app.web.predictions import check_truth
+from app.web.room import room_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
@@ -64,6 +68,18 @@ async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
     app.state.compare_lane.close()
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Class sessions' connections belong to the server's event loop: made here, closed here.
+    app.state.classroom, app.state.class_hubs = make_classroom(app.state.settings, lesson_questions(app.state.track))
+    try:
+        async with close_lanes(app):
+            yield
+    finally:
+        await app.state.class_hubs.close()
+        await app.state.classroom.broker.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     use_one_cpu_thread()  # tiny tensors: a second intra-op thread only spin-waits (see app/device.py)
@@ -71,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # to answer everyone else, gets it back within 1 ms instead of Python's default 5 ms.
     sys.setswitchinterval(0.001)
     # /docs is our own page (app/web/api_docs.py): FastAPI's loads Swagger UI from a CDN.
-    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=close_lanes, docs_url=None, redoc_url=None,
+    app = BrewSLMApp(title="BrewSLM Learn", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                      description="Interactive lessons on knowledge distillation, with the real PyTorch KD loss.")
     app.dependency_overrides[get_settings] = lambda: settings
 
@@ -92,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.digits = DigitsExperiment(settings.cache_dir)
     app.state.tinylm = TinyLMExperiment(settings.cache_dir)
     app.state.allowed_hosts = allowed_hosts(settings)   # start-up code may add names (app/web/hosts.py)
+    app.state.allowed_hosts.update(room_hosts(settings))  # the room's address, when serving a class
     # Work too heavy for the event loop runs here, shared round-robin between client addresses.
     app.state.heavy_lane = FairLane("heavy", workers=settings.heavy_lane_workers,
                                     per_client=settings.heavy_per_client, max_waiting=settings.heavy_waiting)
@@ -99,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,
                                          total=settings.live_sockets_total, retry_after_s=30, what="open")
+    app.state.class_sockets = ClientLimit("class sockets", per_client=settings.class_sockets_per_client,
+                                          total=settings.class_sockets_total, retry_after_s=30, what="open")
     app.state.live_budgets = SharedBudgets(settings.live_work_per_client_per_second,
                                            settings.live_work_per_client_burst_seconds)
     app.state.wire_limits = WireLimits()     # in force once the server has taken them (app/web/server_limits.py)
@@ -113,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)
     app.include_router(api_predictions.router)
+    app.include_router(classes.router)
+    app.include_router(class_socket.router)
     app.include_router(assets.router)
     app.include_router(offline.router)
     app.include_router(api_docs.router)

@@ -36,6 +36,25 @@ class Settings(BaseSettings):
     max_run_steps: int = Field(default=5_000, ge=1)
     max_run_seconds: float = Field(default=60.0, gt=0)
 
+    # Shared state between server processes: class sessions (and runs) on Redis. Unset: all in this process.
+    redis_url: str | None = None
+
+    # Class sessions ("Teach the room", app/classroom). The address learners open, when the server cannot
+    # tell it (behind a proxy or a name): e.g. http://192.168.1.20:8000. Unset: found from the request or
+    # the machine's network address.
+    public_url: str | None = None
+    class_max_classes: int = Field(default=50, ge=1)          # live classes, all processes together
+    class_max_followers: int = Field(default=250, ge=1)       # follower pages per class
+    class_idle_minutes: float = Field(default=15, gt=0)       # after the last instructor page closed
+    class_max_hours: float = Field(default=12, gt=0)
+    class_failed_joins: int = Field(default=50, ge=1)         # wrong codes per client per 10 minutes
+    class_creates_per_hour: int = Field(default=20, ge=1)     # classes one client may start
+    class_message_bytes: int = Field(default=16_384, ge=1_024)
+    class_sockets_per_client: int = Field(default=300, ge=1)   # a lecture hall behind one router
+    class_sockets_total: int = Field(default=1_000, ge=1)
+    class_lead_rate: float = Field(default=60, gt=0)          # messages a second from an instructor's page
+    class_follow_rate: float = Field(default=4, gt=0)         # … from a follower's page (bursts twice that)
+
     # --- Hardening: what one client may cost the others (docs/ARCHITECTURE.md, "Limits"). A whole class
     # behind one school router shares one address, so per-address caps are sized for a room of forty.
     # Host names the app answers besides localhost, 127.0.0.1 and [::1] (and the --host it is bound to):

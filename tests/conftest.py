@@ -28,7 +28,9 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 
 @pytest.fixture(scope="session")
 def test_settings(cache_dir) -> Settings:
-    return Settings(cache_dir=cache_dir)
+    # Every test's classes come from 127.0.0.1 and most are never ended: the class limits are tested on
+    # servers of their own (tests/api/test_classes.py), not by the order the suite happens to run in.
+    return Settings(cache_dir=cache_dir, class_max_classes=100_000, class_creates_per_hour=100_000)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +60,16 @@ def redis_server():
 
     with running_redis() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def two_processes(cache_dir) -> Iterator[tuple[str, str]]:
+    """Two app processes (uvicorn) sharing one real redis-server: (first URL, second URL). Their classes
+    go idle after 3 s, so tests of the idle end are quick."""
+    from tests.app_process import app_process
+    from tests.redis_server import running_redis
+
+    with running_redis() as redis:
+        env = {"BREWSLM_REDIS_URL": redis.url, "BREWSLM_CLASS_IDLE_MINUTES": "0.05", "BREWSLM_CACHE_DIR": str(cache_dir)}
+        with app_process(env) as first, app_process(env) as second:
+            yield first, second

@@ -33,6 +33,7 @@ RUN_REQUEST = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "steps"
 TEACHER_REQUEST = {"example": 3, "position": 1, "k": 4, "temperature": 1.0}
 TRUTH_REQUEST = ("/api/predictions/kd-loss/runner-up-20", {"state": {"logits": [4.59511985013459, 0.0], "T": 1.0}})
 COMPARE_REQUEST = {"alpha": 0.5, "temperature": 2.0, "top_k": 8, "examples": 64, "steps": 40, "seed": 0}
+CLASS_REQUEST = {"widget": "temperature", "state": {"preset": "peaky", "T": 1.0, "logits": [4.59511985013459, 0.0]}}
 
 
 def response(status: int, body, description: str, content_type: str = "application/json") -> dict:
@@ -75,6 +76,17 @@ def record(client) -> dict:
     examples["POST /api/predictions/{slug}/{pid}"] = {"summary": "Where the 99/1 pair's runner-up reaches 20%",
                                                      "request": body,
                                                      "responses": response(200, truth.json(), "Successful Response")}
+
+    started = client.post("/api/classes", json=CLASS_REQUEST)
+    refused = client.post("/api/classes", json={"widget": "temperature", "state": {"T": 99}})
+    examples["POST /api/classes"] = {
+        "summary": "A class on the temperature explorer, at the 99/1 pair", "request": CLASS_REQUEST,
+        "responses": response(201, started.json(), "Started: show the code and join_url; keep control in the "
+                                                   "instructor's page only")
+        | response(422, refused.json(), "A bad widget or state, named")}
+    qr = client.get(started.json()["qr_url"])
+    examples["GET /api/classes/{code}/qr.svg"] = {"request": None, "responses": response(
+        200, qr.text, "The join link as a QR code", "image/svg+xml")}
 
     teacher = client.post("/api/tinylm/teacher", json=TEACHER_REQUEST)
     examples["POST /api/tinylm/teacher"] = {"summary": "The drink position of order 3, top 4 kept",

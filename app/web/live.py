@@ -79,34 +79,40 @@ class LiveConversation:
             request = parse_json(message, self.settings.max_json_depth + 1)   # +1: the envelope
         except JsonInputError as exc:
             return _reply(None, exc.status, {"detail": exc.detail})
+        reply_id, status, body = await self.answer_request(request)
+        return f'{{"id":{json.dumps(reply_id)},"status":{status},"body":{body}}}'
+
+    async def answer_request(self, request: Any) -> tuple[int | None, int, str]:
+        """A parsed request {"id", "path", "body"} → (its id, the status, the answer as JSON text), as its
+        POST would answer (never raises). The class socket sends its instructor's requests here too."""
         reply_id = request.get("id") if isinstance(request, dict) else None
         if not isinstance(reply_id, int) or isinstance(reply_id, bool):
             reply_id = None
         if reply_id is None or "body" not in request:
-            return _reply(reply_id, 400, {"detail": _SHAPE})
+            return reply_id, 400, json.dumps({"detail": _SHAPE})
         path = request.get("path")
         op = OPERATIONS.get(path) if isinstance(path, str) else None
         if op is None:
-            return _reply(reply_id, 404, {"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(OPERATIONS)}"})
-        return await self._perform(op, reply_id, request["body"])
+            return reply_id, 404, json.dumps({"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(OPERATIONS)}"})
+        return (reply_id, *await self._perform(op, request["body"]))
 
-    async def _perform(self, op: Operation, reply_id: int, raw_body: Any) -> str:
+    async def _perform(self, op: Operation, raw_body: Any) -> tuple[int, str]:
         try:
             # from_attributes: what FastAPI passes too, so a body that is not an object gets POST's exact error
             body = op.request.model_validate(raw_body, from_attributes=True)
         except ValidationError as exc:
             errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-            return _reply(reply_id, 422, {"detail": validation_details(RequestValidationError(errors))})
+            return 422, json.dumps({"detail": validation_details(RequestValidationError(errors))})
         try:
             await self._spend(op.cost_s(body))
             answer = await perform(op, body, lane=self.lane, client=self.client,
                                    inline_s=self.settings.inline_work_seconds)
         except LimitExceeded as exc:
-            return _reply(reply_id, 429, exc.body())
+            return 429, json.dumps(exc.body())
         except Exception:
             log.exception("unhandled error on live %s", op.path)
-            return _reply(reply_id, 500, {"detail": INTERNAL_ERROR})
-        return f'{{"id":{reply_id},"status":200,"body":{answer}}}'
+            return 500, json.dumps({"detail": INTERNAL_ERROR})
+        return 200, answer
 
     async def send(self, reply: str) -> bool:
         """Send a reply; False when the client is gone or has not read for the send timeout."""
@@ -144,7 +150,7 @@ class LiveConversation:
             await self._spend(MESSAGE_OVERHEAD_S + PARSE_S_PER_BYTE * len(message.get("text") or message.get("bytes") or ""))
 
 
-async def _refuse(ws: WebSocket, reason: str) -> None:
+async def refuse_socket(ws: WebSocket, reason: str) -> None:
     """Accept, then close with 1013 "try again later" and the reason: a browser sees the close code and
     reason (a refused handshake is only "failed"), and the page goes on with POST."""
     log.warning("refused WebSocket %s from %s: %s", ws.url.path, client_address(ws.scope), reason)
@@ -156,12 +162,12 @@ async def _refuse(ws: WebSocket, reason: str) -> None:
 async def live(ws: WebSocket) -> None:
     state = ws.app.state
     if not state.wire_limits.in_force:
-        await _refuse(ws, "the live socket is off: the server's message limit is not in force; use POST")
+        await refuse_socket(ws, "the live socket is off: the server's message limit is not in force; use POST")
         return
     try:
         hold = state.live_sockets.acquire(client_address(ws.scope))
     except LimitExceeded as exc:
-        await _refuse(ws, exc.detail)
+        await refuse_socket(ws, exc.detail)
         return
     client = client_address(ws.scope)
     with hold:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from app.web.classes import class_setup
 from app.web.demo_sequence import SEQ_KEY, clean_sequence
 from app.web.deps import TemplatesDep, TrackDep
 from app.web.templating import widget_renderer
@@ -60,6 +61,7 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
     sequence, sequence_notices = clean_sequence(spec, request.query_params)   # a presenter's saved steps
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
+    setup = class_setup(widget, request.app.state.classroom.catalogue)
     return templates.TemplateResponse(request, "demo.html", {"widget": widget, "spec": spec, "widget_html": html,
                                                              "param_notices": notices + sequence_notices,
-                                                             "sequence": sequence})
+                                                             "sequence": sequence, "class_setup": setup})

@@ -38,6 +38,7 @@ class WidgetSpec:
     keys: tuple[DemoKey, ...] = ()
     rules: tuple[Rule, ...] = ()
     demo: bool = True                             # has a presenter view at /demo/{name}
+    classroom: bool = True                        # a class can follow it live (its script has start(params))
     all_params: dict[str, Param] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,7 +117,8 @@ _WIDGETS = [
          "omit_class": Number(0, 9, "left-out class", integer=True)},
         presets=(("race", "SFT vs KD race"), ("missing3", "The missing 3")),
         # One step of each field (T 0.5, alpha 0.05): the lab's fields are number boxes, not sliders.
-        keys=(DemoKey("sideways", "T", 1), DemoKey("updown", "alpha", 1))),
+        keys=(DemoKey("sideways", "T", 1), DemoKey("updown", "alpha", 1)),
+        classroom=False),   # its state is runs in progress, not one answer per state
 ]
 
 WIDGETS: dict[str, WidgetSpec] = {spec.name: spec for spec in _WIDGETS}

@@ -79,6 +79,12 @@ def test_the_other_examples_have_the_shape_the_api_answers():
     CompareAnswer.model_validate(body("POST /api/tinylm/compare"))
     health = body("GET /healthz")
     assert health["status"] == "ok" and set(health) == {"status", "device", "torch"}
+    from app.web.classes import ClassCreated
+
+    started = ClassCreated.model_validate(body("POST /api/classes", "201"))
+    assert started.join_url.endswith(f"/join/{started.code}")
+    assert body("POST /api/classes", "422")["detail"][0]["loc"] == ["body", "state", "T"]
+    assert body("GET /api/classes/{code}/qr.svg").startswith("<svg") and started.join_url in body("GET /api/classes/{code}/qr.svg")
 
 
 def test_the_docs_page_uses_only_this_server(client):

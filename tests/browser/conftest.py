@@ -48,9 +48,10 @@ class PageWatch:
         self.problems: list[str] = []
 
 
-@contextmanager
-def watched_page(browser, base_url: str, **context_options) -> Iterator:
-    """A page in a fresh context (viewport, touch, colour scheme… as given), watched as described above."""
+def open_watched_page(browser, base_url: str, **context_options):
+    """A page in a context of its own (viewport, touch, colour scheme… as given; service workers off,
+    requests to other hosts refused), whose console errors, uncaught exceptions and foreign requests
+    are collected in `page.watch.problems`. Close it with `page.context.close()`."""
     # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
     options = {"viewport": {"width": 1280, "height": 900}, "service_workers": "block", **context_options}
     context = browser.new_context(base_url=base_url, **options)
@@ -69,11 +70,18 @@ def watched_page(browser, base_url: str, **context_options) -> Iterator:
     pg.on("console", lambda msg: msg.type == "error" and watch.problems.append(f"console error: {msg.text}"))
     pg.on("pageerror", lambda exc: watch.problems.append(f"uncaught: {exc}"))
     pg.watch = watch
+    return pg
+
+
+@contextmanager
+def watched_page(browser, base_url: str, **context_options) -> Iterator:
+    """open_watched_page as a `with` block: closed at its end, which fails on any problem it saw."""
+    pg = open_watched_page(browser, base_url, **context_options)
     try:
         yield pg
     finally:
-        context.close()
-    assert not watch.problems, watch.problems
+        pg.context.close()
+    assert not pg.watch.problems, pg.watch.problems
 
 
 @pytest.fixture()

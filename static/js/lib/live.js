@@ -60,8 +60,22 @@ function settle(data) {
   else request.reject(new ApiError(describeError(reply.status, reply.body), reply.status));
 }
 
+let route = null;   // a class session's own path for requests (static/js/class/*.js), or null
+
+/**
+ * Let a class session answer the explorers' requests: `fn(path, payload)` returns a promise of the
+ * answer, or null to let the request go its usual way. The instructor's page sends its requests through
+ * the class socket (the server computes each once for the whole room); a follower's page takes the
+ * answers the instructor's requests already got.
+ */
+export function routeLiveRequests(fn) {
+  route = fn;
+}
+
 /** POST `payload` to `path` (an /api/kd endpoint) and return the answer, over the live socket when it is open. */
 export function liveJSON(path, payload) {
+  const routed = route && route(path, payload);
+  if (routed) return routed;
   // Offline, a socket may look open for a long while before it notices; POST fails at once and says why.
   if (navigator.onLine === false) return postJSON(path, payload);
   open();
