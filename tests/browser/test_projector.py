@@ -52,6 +52,24 @@ def test_the_chart_and_its_legend_fit_the_projector(new_page, demo, screen):
         assert all(r >= 1.2 for r in rows), rows
 
 
+@pytest.mark.parametrize("screen", ["1280x720", "1920x1080"])
+@pytest.mark.parametrize("demo", ["temperature", "alpha"])
+def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_page, demo, screen):
+    viewport, zoom = SCREENS[screen]
+    with new_page(viewport=viewport, device_scale_factor=zoom) as page:
+        open_demo(page, f"/demo/{demo}")
+        page.click('[data-class-action="start"]')
+        expect(page.locator('[data-role="class-code"]')).to_have_text(re.compile(r"^\w{4}-\w{4}$"))
+        # (The charts follow the narrower stage on their next frame.)
+        page.wait_for_function("document.documentElement.scrollHeight <= window.innerHeight", timeout=5_000)
+        assert outside(page, ".widget-view .chart, .widget-view .chart-legend, .js-plotly-plot .legend, .class-code") == []
+        # The chart still fills the screen's height, not shrunk to its content; the code on one line.
+        sizes = page.evaluate("[...document.querySelectorAll('.widget-view .js-plotly-plot')].map(c => c.getBoundingClientRect().height)")
+        assert min(sizes) >= 0.35 * viewport["height"], sizes
+        code = page.locator('[data-role="class-code"]')
+        assert code.evaluate("c => c.getClientRects().length === 1 && c.scrollWidth <= c.clientWidth")
+
+
 def font_px(page, selector: str) -> list[float]:
     return page.evaluate("(s) => [...document.querySelectorAll(s)].filter(e => e.getClientRects().length)"
                          ".map(e => parseFloat(getComputedStyle(e).fontSize))", selector)
