@@ -12,7 +12,8 @@ from tests.browser.helpers import draw_every_chart
 from tests.browser.predictions import skip_predictions
 
 PAGES = ["/", "/glossary", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept",
-         "/demo/temperature", "/demo/alpha", "/demo/t-squared", "/demo/reduction", "/demo/kl-direction", "/demo/live-run"]
+         "/demo/temperature", "/demo/alpha", "/demo/t-squared", "/demo/reduction", "/demo/kl-direction", "/demo/live-run",
+         "/join", "/offline", "/docs"]
 PHONES = {"360x740": {"width": 360, "height": 740}, "390x844": {"width": 390, "height": 844}}
 
 
@@ -20,29 +21,56 @@ def phone(new_page, size="360x740"):
     return new_page(viewport=PHONES[size], has_touch=True, is_mobile=True, device_scale_factor=2)
 
 
+def sideways(page) -> list[str]:
+    """What pokes out of the page's right edge at this width (outside any box that scrolls by itself)."""
+    return page.evaluate("""() => {
+        const w = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter((el) => {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.right <= w + 0.5) return false;
+            // inside a box that scrolls by itself (a wide table, a code block): that box scrolls, not the page
+            for (let p = el.parentElement; p; p = p.parentElement) {
+                const o = getComputedStyle(p).overflowX;
+                if ((o === 'auto' || o === 'scroll' || o === 'hidden') && p.getBoundingClientRect().right <= w + 0.5) return false;
+            }
+            return true;
+        }).slice(0, 5).map((el) => `${el.tagName}.${el.className} right=${el.getBoundingClientRect().right}`);
+        if (document.documentElement.scrollWidth > w) wide.push(`page ${document.documentElement.scrollWidth} px wide`);
+        window.scrollTo(10000, window.scrollY);
+        if (window.scrollX !== 0) wide.push(`scrolled sideways by ${window.scrollX} px`);
+        return wide;
+    }""")
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_no_page_scrolls_sideways_at_360px(new_page, path):
     with phone(new_page) as page:
         page.goto(path)
+        expect(page.locator("body")).to_be_visible()
+        assert sideways(page) == []                       # as it opens (a lesson's predictions still asked)
         draw_every_chart(page)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # tables too
-        wide = page.evaluate("""() => {
-            const w = document.documentElement.clientWidth;
-            return [...document.querySelectorAll('body *')].filter((el) => {
-                const r = el.getBoundingClientRect();
-                if (r.width === 0 || r.right <= w + 0.5) return false;
-                // inside a box that scrolls by itself (a wide table, a code block): that box scrolls, not the page
-                for (let p = el.parentElement; p; p = p.parentElement) {
-                    const o = getComputedStyle(p).overflowX;
-                    if ((o === 'auto' || o === 'scroll' || o === 'hidden') && p.getBoundingClientRect().right <= w + 0.5) return false;
-                }
-                return true;
-            }).slice(0, 5).map((el) => `${el.tagName}.${el.className} right=${el.getBoundingClientRect().right}`);
-        }""")
-        assert wide == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.evaluate("window.scrollTo(10000, window.scrollY)")
-        assert page.evaluate("window.scrollX") == 0
+        assert sideways(page) == []
+
+
+def test_a_class_followed_on_a_phone_never_scrolls_sideways(browser, base_url):
+    from tests.browser.test_classroom import PHONE, Room
+
+    room, small_phone = Room(browser, base_url), {**PHONE, "viewport": PHONES["360x740"]}
+    try:
+        lead, code = room.instructor()
+        lead.select_option('[data-role="class-question"]', "kd-loss.runner-up-20")
+        lead.click('[data-class-action="ask"]')
+        learner = room.follower(code, **small_phone)
+        expect(learner.locator('[data-role="answer-send"]')).to_be_visible()
+        assert sideways(learner) == []
+        lead.click('[data-class-action="reveal"]')
+        expect(learner.locator('[data-role="class-answer"]')).to_be_visible()
+        assert sideways(learner) == []
+        assert sideways(room.open("/join", **small_phone)) == []
+    finally:
+        problems = room.close()
+    assert not problems, problems
 
 
 def swipe_up(page, box, distance=250) -> None:

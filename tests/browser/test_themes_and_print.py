@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.helpers import draw_every_chart
 
 AXE_JS = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-PAGES = ["/", "/glossary", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept"]
+PAGES = ["/", "/glossary", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/join", "/offline"]
 
 # WCAG contrast of an rgb() colour against another, and the page's background behind an element.
 CONTRAST_JS = """
@@ -61,6 +61,30 @@ def test_text_and_charts_are_readable_in_both_themes(new_page, path, scheme):
         background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
         assert (background == "rgb(13, 17, 23)") == (scheme == "dark"), background
         assert contrast_problems(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_prediction_panels_and_a_class_on_a_phone_are_readable_in_both_themes(browser, base_url, new_page, scheme):
+    from tests.browser.test_classroom import PHONE, Room
+
+    with new_page(color_scheme=scheme) as page:       # a lesson as it opens: its predictions still asked
+        page.goto("/lessons/kd-loss")
+        expect(page.locator("[data-widget][data-predicting]").first).to_be_visible()
+        assert contrast_problems(page) == []
+    room = Room(browser, base_url)
+    try:
+        lead, code = room.instructor()
+        lead.select_option('[data-role="class-question"]', "kd-loss.runner-up-20")
+        lead.click('[data-class-action="ask"]')
+        learner = room.follower(code, **PHONE, color_scheme=scheme)
+        expect(learner.locator('[data-role="answer-send"]')).to_be_visible()
+        assert contrast_problems(learner) == []
+        learner.click('[data-follow-action="toggle"]')       # exploring alone: the bar's other colour
+        expect(learner.locator("body")).to_have_attribute("data-following", "false")
+        assert contrast_problems(learner) == []
+    finally:
+        problems = room.close()
+    assert not problems, problems
 
 
 def test_the_contrast_check_can_fail(page):
@@ -155,3 +179,34 @@ def test_a_lesson_prints_on_far_fewer_pages_than_the_screen_would(new_page):
         page.emulate_media(media="screen")          # the same lesson printed as the screen shows it
         as_on_screen = pages(page.pdf(format="A4"))
     assert 3 <= on_paper <= 0.7 * as_on_screen, (on_paper, as_on_screen)
+
+
+def test_a_lesson_printed_before_predicting_asks_on_paper_and_shows_its_charts(new_page):
+    with new_page() as page:
+        page.goto("/lessons/kd-loss")
+        for chart in page.locator("[data-widget] .chart").all():     # as a reader scrolling down, without predicting
+            chart.scroll_into_view_if_needed()
+        waiting = page.locator("#temperature-1[data-predicting]")
+        expect(waiting.locator("[data-role=chart]")).to_have_attribute("data-drawn", re.compile(".+"))
+        expect(waiting.locator("[data-role=chart]")).to_be_hidden()      # on screen: kept until a prediction
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        expect(waiting.locator("[data-role=chart]")).to_be_visible()
+        expect(waiting.locator(".readouts")).to_be_visible()
+        panel = waiting.locator("[data-role=prediction]")
+        expect(panel.locator(".prediction-prompt")).to_be_visible()
+        assert panel.locator(".prediction-current").evaluate("p => getComputedStyle(p, '::after').content") == '"____________"'
+        expect(panel.locator("output")).to_be_hidden()                    # not the slider's position as an answer
+        assert panel.locator("button").count() >= 2 and all(b.is_hidden() for b in panel.locator("button").all())
+
+
+@pytest.mark.parametrize("path", ["/", "/glossary", "/join"])
+def test_other_pages_print_without_the_sites_controls(new_page, path):
+    with new_page(color_scheme="dark") as page:
+        page.goto(path)
+        page.emulate_media(media="print")
+        shown = page.evaluate("""[...document.querySelectorAll('nav, button, .button, input, select, .site-footer, .theme-toggle')]
+            .filter(e => e.getClientRects().length).map(e => e.outerHTML.slice(0, 80))""")
+        assert shown == []
+        assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(255, 255, 255)"
+        assert page.locator("h1").first.is_visible()
