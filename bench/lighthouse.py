@@ -33,7 +33,7 @@ from tests.browser.helpers import draw_every_chart  # noqa: E402
 
 PAGES = ["/", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/glossary",
          "/demo/temperature", "/demo/alpha", "/demo/t-squared", "/demo/reduction", "/demo/kl-direction",
-         "/demo/live-run"]
+         "/demo/live-run", "/join", "/offline"]
 LIGHTHOUSE_DIR = ROOT / "bench" / ".lighthouse"
 LIGHTHOUSE_CLI = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 REPORTS = ROOT / "var" / "lighthouse"
