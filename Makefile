@@ -28,6 +28,9 @@ bench: $(STAMP)
 	$(PY) bench/page_weight.py
 	$(PY) bench/slider_latency.py
 	$(PY) bench/run_overhead.py
+	$(PY) bench/engine_throughput.py
+	$(PY) bench/load_while_training.py
+	$(PY) bench/run_memory.py
 	$(PY) bench/class_fanout.py
 	$(PY) bench/class_fanout.py --redis
 	$(PY) bench/abuse.py

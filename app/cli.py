@@ -6,6 +6,7 @@ import sys
 
 from app.cli_distill import add_distill
 from app.cli_tinylm import add_tinylm_commands
+from app.cli_worker import add_worker
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(sub)
     add_distill(sub)
     add_tinylm_commands(sub)  # capture, train, train-teacher
+    add_worker(sub)
     return parser
 
 

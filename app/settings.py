@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     max_queued_runs: int = Field(default=8, ge=0)
     max_run_steps: int = Field(default=5_000, ge=1)
     max_run_seconds: float = Field(default=60.0, gt=0)
+    # Queued or training runs of one client (its address), in either engine. A class behind one
+    # school router shares one address: raise it for a room (e.g. 40) when the server has the capacity.
+    max_runs_per_client: int = Field(default=4, ge=1)
+
+    # Redis for what several processes share (BREWSLM_REDIS_URL, e.g. redis://127.0.0.1:6379/0). Unset:
+    # everything stays in this process. Set: live runs are Celery tasks executed by `brewslm worker`.
+    redis_url: Optional[str] = None
+    # The Celery engine: a running run whose worker has not beaten for this long fails (worker killed);
+    # a run no worker takes within run_queue_timeout_s fails; finished runs are kept this long.
+    run_heartbeat_timeout_s: float = Field(default=10.0, ge=1)
+    run_queue_timeout_s: float = Field(default=600.0, ge=1)
+    finished_run_ttl_s: int = Field(default=3600, ge=60)
 
     # Shared state between server processes: class sessions (and runs) on Redis. Unset: all in this process.
     redis_url: str | None = None

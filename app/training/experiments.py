@@ -15,11 +15,15 @@ from app.training.tinylm.config import TinyLMRunConfig, config_problems
 from app.training.tinylm.experiment import TinyLMExperiment
 
 
+# Each experiment's settings, by name: POST /api/runs validates `config` with a model built from these.
+CONFIGS: dict[str, type] = {"digits": DigitsRunConfig, "tinylm": TinyLMRunConfig}
+
+
 def build_registry(digits: DigitsExperiment, tinylm: TinyLMExperiment) -> dict[str, Experiment]:
     """Every experiment this server offers, from the experiment objects that hold their caches."""
     return {
-        "digits": Experiment(run=digits.run, problems=digits_problems, config=DigitsRunConfig),
-        "tinylm": Experiment(run=tinylm.run, problems=config_problems, config=TinyLMRunConfig),
+        "digits": Experiment(run=digits.run, problems=digits_problems, config=CONFIGS["digits"]),
+        "tinylm": Experiment(run=tinylm.run, problems=config_problems, config=CONFIGS["tinylm"]),
     }
 
 

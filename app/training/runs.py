@@ -1,4 +1,5 @@
-"""RunManager: live training runs on worker threads, with an event log each page can follow.
+"""Live training runs: the contract every experiment keeps, the driver both engines share, and the
+RunManager that runs them on threads inside the web process (the embedded engine, the default).
 
 The contract an experiment keeps (digits here, tinylm in its own module):
 
@@ -7,20 +8,28 @@ The contract an experiment keeps (digits here, tinylm in its own module):
 It yields `{"type": "step", ...}` records (JSON-able; a `loss` key, if present, is checked for NaN) and
 ends with exactly one `{"type": "done", ...}` record holding the final metrics. It checks
 `cancel_event` every training step and returns early (without "done") once it is set. It may raise;
-the message becomes the run's `error` event. Register it as `Experiment(run=..., problems=...)`, where
-`problems(config)` returns {field: reason} for configs it cannot run (the API turns those into 422s).
+the message becomes the run's `error` event. Register it as `Experiment(run=..., problems=..., config=...)`,
+where `problems(config)` returns {field: reason} for configs it cannot run (the API turns those into
+422s) and `config` is its config dataclass (app/training/config_fields.py).
 
-The manager owns everything else: a concurrency cap (`max_concurrent` runs train at once, one thread
-each), a bounded queue (`max_queued` more wait; beyond that `submit` raises QueueFull and the API
-answers 429), a wall-time limit (a timer sets the run's cancel flag and the run fails with a reason),
-cancel, and a bounded per-run event log with increasing ids that lets a late subscriber replay what it
-missed and a reconnecting one resume after its Last-Event-ID. Nothing here knows HTTP. (Device choice, "auto" included, is `app.device.resolve_device`.)
+`drive` turns those records into a run's events, the same way wherever the run executes (a thread
+here, a Celery worker in app/training/engine/worker.py): NaN or inf in `loss` fails the run, the
+wall-time limit fails it with a reason, a cancel ends it with `cancelled`, and exactly one terminal
+event (done, error or cancelled) is always the last.
+
+The manager owns everything else in the embedded engine: a concurrency cap (`max_concurrent` runs train
+at once, one thread each), a bounded queue (`max_queued` more wait) and a cap per client
+(`max_per_client` queued or running); beyond them `submit` raises RunLimitReached and the API answers
+429 naming the limit. Cancel, and a bounded per-run event log with increasing ids that lets a late
+subscriber replay what it missed and a reconnecting one resume after its Last-Event-ID. Nothing here
+knows HTTP. (Device choice, "auto" included, is `app.device.resolve_device`.)
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
 import math
+import os
 import threading
 import time
 import uuid
@@ -49,14 +58,27 @@ class Experiment:
 class RunLimits:
     max_concurrent: int = 1
     max_queued: int = 4
+    max_per_client: int = 4      # queued or running runs of one client
     max_steps: int = 5000
     max_wall_s: float = 120.0
     max_events: int = 1000       # per run; the oldest step records go first
     keep_finished: int = 32      # finished runs kept for GET and late subscribers
 
 
-class QueueFull(RuntimeError):
-    """Too many runs waiting; the message is the reason a client sees."""
+class RunLimitReached(RuntimeError):
+    """A limit on runs is reached: `limit` says which ("server" or "client"); the message is the reason
+    a client sees, and `retry_after` how many seconds to wait before trying again."""
+
+    def __init__(self, message: str, *, limit: str, retry_after: int = 10) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+def client_limit_reached(count: int, most: int) -> RunLimitReached:
+    """The per-client limit's error, worded the same by both engines."""
+    return RunLimitReached(f"per-client limit: you have {count} run(s) queued or training, the most one client "
+                           f"may have ({most}); cancel one or wait for it to finish", limit="client")
 
 
 class UnknownExperiment(KeyError):
@@ -81,19 +103,89 @@ class RunEvent:
     data: dict
 
 
+class RunControl:
+    """What can stop a run, as the experiment sees it: one `event` (its cancel_event). `cancel()` is the
+    client's cancel (the run ends `cancelled`); `fail(reason)` is the engine's (the wall-time limit, a
+    worker shutting down: the run ends with an `error` naming the reason)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.failure: Optional[str] = None
+
+    def cancel(self) -> None:
+        self.event.set()
+
+    def fail(self, reason: str) -> None:
+        if self.failure is None:
+            self.failure = reason
+        self.event.set()
+
+
+# emit(type, data, status): log one event; `status` is set with the last one (done, cancelled or failed).
+Emit = Callable[..., None]
+
+
+def drive(run_fn: ExperimentFn, config: dict, device: torch.device, control: RunControl, emit: Emit,
+          *, max_wall_s: float) -> None:
+    """Run one experiment to its end, passing its records to `emit` as events; never raises."""
+    timer = threading.Timer(max_wall_s, control.fail,
+                            args=(f"the run exceeded the wall-time limit of {max_wall_s:g} s and was stopped",))
+    timer.daemon = True
+    timer.start()
+    try:
+        _drive(run_fn, config, device, control, emit)
+    finally:
+        timer.cancel()
+
+
+def _drive(run_fn: ExperimentFn, config: dict, device: torch.device, control: RunControl, emit: Emit) -> None:
+    try:
+        for record in run_fn(config, device, control.event):
+            kind = record.get("type")
+            if kind == "done":
+                emit("done", _json_safe({k: v for k, v in record.items() if k != "type"}), status="done")
+                return
+            loss = record.get("loss")
+            if isinstance(loss, float) and not math.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss} at step {record.get('step')}")
+            emit(kind or "step", _json_safe({k: v for k, v in record.items() if k != "type"}))
+    except Exception as exc:  # noqa: BLE001 - any failure of a run is reported, never raised into a thread
+        emit("error", {"reason": f"{type(exc).__name__}: {exc}"}, status="failed")
+        return
+    if control.failure is not None:
+        emit("error", {"reason": control.failure}, status="failed")
+    elif control.event.is_set():
+        emit("cancelled", {"reason": "cancelled"}, status="cancelled")
+    else:
+        emit("error", {"reason": "the experiment ended without a final record"}, status="failed")
+
+
+def lower_this_threads_priority(offset: int = 10) -> None:
+    """Runs are batch work: on Linux a thread has its own nice value, so a run's thread can leave the
+    cores to the thread serving requests (the pages and explorers) first. A no-op elsewhere."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), offset)
+    except (AttributeError, OSError):
+        pass
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
 @dataclass(eq=False)
 class Run:
     experiment: str
     config: dict
     device: torch.device
     max_events: int
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    client: str = ""
+    id: str = field(default_factory=new_run_id)
     status: str = "queued"
     final: Optional[dict] = None
     error: Optional[str] = None
     created_at: float = field(default_factory=time.time)
-    cancel_event: threading.Event = field(default_factory=threading.Event)
-    timed_out: bool = False
+    control: RunControl = field(default_factory=RunControl)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -116,6 +208,8 @@ class Run:
             self._events.append(RunEvent(next(self._ids), type_, _json_safe(data)))
             if status is not None:
                 self.status = status
+                self.final = data if status == "done" else None
+                self.error = data.get("reason") if status == "failed" else None
             waiters = list(self._waiters)
         for loop, ev in waiters:
             try:
@@ -159,16 +253,21 @@ class RunManager:
         self._threads: dict[str, threading.Thread] = {}
 
     # -- public ------------------------------------------------------------------------------------
-    def submit(self, experiment: str, config: dict, device: torch.device) -> Run:
-        """Queue a run (it starts at once when a slot is free). Raises UnknownExperiment, QueueFull."""
+    def submit(self, experiment: str, config: dict, device: torch.device, client: str = "") -> Run:
+        """Queue a run (it starts at once when a slot is free). Raises UnknownExperiment, RunLimitReached."""
         if experiment not in self.registry:
             raise UnknownExperiment(experiment)
-        run = Run(experiment=experiment, config=dict(config), device=device, max_events=self.limits.max_events)
+        run = Run(experiment=experiment, config=dict(config), device=device, max_events=self.limits.max_events,
+                  client=client)
         with self._lock:
             if len(self._running) >= self.limits.max_concurrent and len(self._pending) >= self.limits.max_queued:
-                raise QueueFull(f"{len(self._running)} run(s) training and {len(self._pending)} waiting, the most "
-                                f"this server allows ({self.limits.max_concurrent} + {self.limits.max_queued}); "
-                                "try again when one finishes")
+                raise RunLimitReached(
+                    f"server limit: {len(self._running)} run(s) training and {len(self._pending)} waiting, the most "
+                    f"this server allows ({self.limits.max_concurrent} + {self.limits.max_queued}); "
+                    "try again when one finishes", limit="server")
+            mine = sum(1 for r in self._runs.values() if r.client == client and not r.finished)
+            if mine >= self.limits.max_per_client:
+                raise client_limit_reached(mine, self.limits.max_per_client)
             self._runs[run.id] = run
             self._forget_old_runs()
             self._pending.append(run)
@@ -185,7 +284,7 @@ class RunManager:
             run = self._runs.get(run_id)
             if run is None or run.finished:
                 return run
-            run.cancel_event.set()
+            run.control.cancel()
             if run in self._pending:
                 self._pending.remove(run)
                 run.append("cancelled", {"reason": "cancelled before it started"}, status="cancelled")
@@ -222,46 +321,12 @@ class RunManager:
             thread.start()
 
     def _work(self, run: Run) -> None:
-        def out_of_time() -> None:
-            run.timed_out = True
-            run.cancel_event.set()
-
-        timer = threading.Timer(self.limits.max_wall_s, out_of_time)
-        timer.daemon = True
-        timer.start()
+        lower_this_threads_priority()
         try:
-            self._drive(run)
+            drive(self.registry[run.experiment].run, run.config, run.device, run.control, run.append,
+                  max_wall_s=self.limits.max_wall_s)
         finally:
-            timer.cancel()
             with self._lock:
                 self._running.discard(run.id)
                 self._threads.pop(run.id, None)
                 self._start_next()
-
-    def _drive(self, run: Run) -> None:
-        """Feed the experiment's records into the run's log and settle its final status."""
-        try:
-            for record in self.registry[run.experiment].run(run.config, run.device, run.cancel_event):
-                kind = record.get("type")
-                if kind == "done":
-                    run.final = _json_safe({k: v for k, v in record.items() if k != "type"})
-                    run.append("done", run.final, status="done")
-                    return
-                loss = record.get("loss")
-                if isinstance(loss, float) and not math.isfinite(loss):
-                    raise FloatingPointError(f"the loss became {loss} at step {record.get('step')}")
-                run.append(kind or "step", {k: v for k, v in record.items() if k != "type"})
-        except Exception as exc:  # noqa: BLE001 - any failure of a run is reported, never raised into a thread
-            self._fail(run, f"{type(exc).__name__}: {exc}")
-            return
-        if run.timed_out:
-            self._fail(run, f"the run exceeded the wall-time limit of {self.limits.max_wall_s:g} s and was stopped")
-        elif run.cancel_event.is_set():
-            run.append("cancelled", {"reason": "cancelled"}, status="cancelled")
-        else:
-            self._fail(run, "the experiment ended without a final record")
-
-    @staticmethod
-    def _fail(run: Run, reason: str) -> None:
-        run.error = reason
-        run.append("error", {"reason": reason}, status="failed")

@@ -29,7 +29,7 @@ KD_REQUESTS = {
                              {"separation": 6.0, "left_weight": 0.6, "width": 1.0}),
 }
 BAD_REQUEST = ("/api/kd/soften", {"logits": [1.0, 2.0], "temperatures": [0.0]})
-RUN_REQUEST = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "steps": 20, "seed": 0}
+RUN_REQUEST = {"experiment": "digits", "device": "cpu", "config": {"alpha": 0.5, "temperature": 4.0, "steps": 20, "seed": 0}}
 TEACHER_REQUEST = {"example": 3, "position": 1, "k": 4, "temperature": 1.0}
 TRUTH_REQUEST = ("/api/predictions/kd-loss/runner-up-20", {"state": {"logits": [4.59511985013459, 0.0], "T": 1.0}})
 COMPARE_REQUEST = {"alpha": 0.5, "temperature": 2.0, "top_k": 8, "examples": 64, "steps": 40, "seed": 0}

@@ -14,7 +14,7 @@ from websockets.sync.client import connect
 
 from app.main import create_app
 from app.training.runs import Experiment, RunManager
-from app.web.api_runs import limits_from
+from app.web.run_engine import limits_from
 from app.web.body_guard import content_length
 from app.web.json_input import JsonInputError
 from tests.live_server import serve

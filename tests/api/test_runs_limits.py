@@ -12,7 +12,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
 from app.training.digits.teacher import DigitsTeacherCache
-from app.web.api_runs import limits_from
+from app.web.run_engine import limits_from
 from tests.live_server import serve
 from tests.sse_client import follow
 
@@ -44,6 +44,29 @@ def test_full_queue_gets_429_with_a_reason(test_settings):
         gate.set()
         assert follow(client, f"/api/runs/{ids[1]}/events")[-1].event == "done"
         assert client.post("/api/runs", json=BODY).status_code == 202
+
+
+def test_one_client_cannot_fill_the_queue(test_settings):
+    settings = test_settings.model_copy(update={"max_concurrent_runs": 2, "max_queued_runs": 4,
+                                                "max_runs_per_client": 2})
+    gate = threading.Event()
+
+    def waits(config, device, cancel):
+        while not gate.wait(0.01) and not cancel.is_set():
+            pass
+        yield {"type": "done"}
+
+    with serve_with(settings, {"digits": Experiment(run=waits)}) as url, httpx.Client(base_url=url) as client, \
+            httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
+        ids = [client.post("/api/runs", json=BODY).json()["id"] for _ in range(2)]
+        r = client.post("/api/runs", json=BODY)
+        assert r.status_code == 429 and r.headers["retry-after"] == "10"
+        assert r.json()["detail"].startswith("per-client limit: you have 2 run(s) queued or training")
+        assert r.json()["limit"] == "runs per client"
+        assert other.post("/api/runs", json=BODY).status_code == 202     # another client still gets in
+        client.delete(f"/api/runs/{ids[0]}")
+        assert client.post("/api/runs", json=BODY).status_code == 202    # a cancelled run frees its place
+        gate.set()
 
 
 def test_wall_time_limit_ends_the_run_with_an_error_event(test_settings):

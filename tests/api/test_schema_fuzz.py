@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 from app.main import create_app
 from app.settings import Settings
 from app.training.runs import Experiment, RunManager
-from app.web.api_runs import limits_from
+from app.web.run_engine import limits_from
 from app.web.kd_operations import OPERATIONS
 from tests.live_server import serve
 

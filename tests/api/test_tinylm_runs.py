@@ -8,7 +8,7 @@ import pytest
 
 from tests.sse_client import follow
 
-DEMO = {"experiment": "tinylm", "alpha": 0.5, "temperature": 2.0, "steps": 400, "seed": 0, "device": "cpu"}
+DEMO = {"experiment": "tinylm", "device": "cpu", "config": {"alpha": 0.5, "temperature": 2.0, "steps": 400, "seed": 0}}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,16 @@ def test_a_tinylm_run_streams_steps_then_done(slow_client):
     ({"temperature": 50.0}, "temperature"),
 ])
 def test_tinylm_settings_it_cannot_use_are_422s_naming_them(client, body, field):
-    r = client.post("/api/runs", json={**DEMO, **body})
+    r = client.post("/api/runs", json={**DEMO, "config": {**DEMO["config"], **body}})
     assert r.status_code == 422
-    assert field in [d["loc"][-1] for d in r.json()["detail"]]
+    assert ["body", "config", field] in [d["loc"] for d in r.json()["detail"]]
+
+
+def test_the_flat_body_is_for_digits_only(client):
+    """The first API's flat body sent tinylm settings at the top level; they belong in `config` now."""
+    r = client.post("/api/runs", json={"experiment": "tinylm", "top_k": 4})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "top_k"]   # not a field at all
+    r = client.post("/api/runs", json={"experiment": "tinylm", "alpha": 0.5, "device": "cpu"})
+    assert r.status_code == 422
+    detail = r.json()["detail"][0]
+    assert detail["loc"] == ["body", "config"] and "tinylm settings go in `config`" in detail["msg"]

@@ -10,7 +10,7 @@ import time
 import pytest
 import torch
 
-from app.training.runs import Experiment, QueueFull, RunLimits, RunManager, UnknownExperiment
+from app.training.runs import Experiment, RunLimitReached, RunLimits, RunManager, UnknownExperiment
 
 CPU = torch.device("cpu")
 
@@ -76,7 +76,7 @@ def test_concurrency_cap_and_bounded_queue(make_manager):
     m = make_manager({"wait": blocked_until(gate)}, max_concurrent=1, max_queued=2)
     first = m.submit("wait", {}, CPU)
     queued = [m.submit("wait", {}, CPU) for _ in range(2)]
-    with pytest.raises(QueueFull, match="1 run\\(s\\) training and 2 waiting"):
+    with pytest.raises(RunLimitReached, match="1 run\\(s\\) training and 2 waiting"):
         m.submit("wait", {}, CPU)
     time.sleep(0.05)
     assert first.status == "running" and [r.status for r in queued] == ["queued", "queued"]

@@ -1,31 +1,37 @@
-"""A digits run's config: what a learner chooses in the lab, `brewslm distill` and POST /api/runs."""
+"""A digits run's config: what a learner chooses in the lab, `brewslm distill` and POST /api/runs.
+
+Each field carries its bounds (app/training/config_fields.py): the API's 422s, its /openapi.json
+schema and the checks below all read them from here.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Optional
 
+from app.training.config_fields import raise_for_problems, setting, settings_problems
 from app.training.digits.data import NUM_CLASSES
 from app.training.digits.models import STUDENT_HIDDEN_MAX, STUDENT_HIDDEN_MIN
 
 TEMPERATURE_MIN, TEMPERATURE_MAX = 0.5, 20.0
+SEED_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
 class DigitsRunConfig:
-    alpha: float = 0.5               # weight of the hard-label CE; 1 - alpha on T²·KL
-    temperature: float = 4.0
-    steps: int = 2000
-    seed: int = 0
-    omit_class: Optional[int] = None  # a class removed from the student's training data
-    student_hidden: int = 32
-    batch_size: int = 64
-    lr: float = 3e-3
-    log_every: Optional[int] = None   # None: about 100 records per run
+    alpha: float = setting(0.5, "weight of the hard-label cross-entropy; 1 − alpha weighs T²·KL", ge=0, le=1)
+    temperature: float = setting(4.0, "KD temperature T", ge=TEMPERATURE_MIN, le=TEMPERATURE_MAX)
+    steps: int = setting(2000, "optimiser steps (the server caps them: BREWSLM_MAX_RUN_STEPS)", ge=1)
+    seed: int = setting(0, "seed of the student's weights and the batch order", ge=0, le=SEED_MAX)
+    omit_class: Optional[int] = setting(None, "a digit left out of the student's data; null leaves none out",
+                                        ge=0, le=NUM_CLASSES - 1)
+    student_hidden: int = setting(32, "width of the 64-H-10 student", ge=STUDENT_HIDDEN_MIN, le=STUDENT_HIDDEN_MAX)
+    batch_size: int = setting(64, "images per step", ge=1, le=1024)
+    lr: float = setting(3e-3, "Adam learning rate", gt=0, le=1)
+    log_every: Optional[int] = setting(None, "steps between records; null: about 100 records per run",
+                                       ge=1, le=100_000)
 
     def __post_init__(self) -> None:
-        errors = config_problems(asdict(self))
-        if errors:
-            raise ValueError("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise_for_problems(DigitsRunConfig, asdict(self), "digits run")
 
     @property
     def logging_interval(self) -> int:
@@ -35,35 +41,6 @@ class DigitsRunConfig:
         return asdict(self)
 
 
-def config_problems(c: dict) -> dict[str, str]:
-    """Field -> what is wrong with it, for a full set of DigitsRunConfig values (empty when valid)."""
-    out: dict[str, str] = {}
-    if not 0.0 <= c["alpha"] <= 1.0:
-        out["alpha"] = "must lie in [0, 1]"
-    if not TEMPERATURE_MIN <= c["temperature"] <= TEMPERATURE_MAX:
-        out["temperature"] = f"must lie in [{TEMPERATURE_MIN}, {TEMPERATURE_MAX}]"
-    if c["steps"] < 1:
-        out["steps"] = "must be at least 1"
-    if c["seed"] < 0:
-        out["seed"] = "must be >= 0"
-    if c["omit_class"] is not None and not 0 <= c["omit_class"] < NUM_CLASSES:
-        out["omit_class"] = f"must be null or a class in 0..{NUM_CLASSES - 1}"
-    if not STUDENT_HIDDEN_MIN <= c["student_hidden"] <= STUDENT_HIDDEN_MAX:
-        out["student_hidden"] = f"must lie in [{STUDENT_HIDDEN_MIN}, {STUDENT_HIDDEN_MAX}]"
-    if c["batch_size"] < 1:
-        out["batch_size"] = "must be at least 1"
-    if not c["lr"] > 0:
-        out["lr"] = "must be > 0"
-    if c["log_every"] is not None and c["log_every"] < 1:
-        out["log_every"] = "must be at least 1"
-    return out
-
-
-_FIELDS = {f.name for f in fields(DigitsRunConfig)}
-
-
 def digits_problems(config: dict) -> dict[str, str]:
     """What a digits run cannot accept in `config`, by field (unset fields take their defaults)."""
-    unknown = {name: "not a digits run setting" for name in sorted(set(config) - _FIELDS)}
-    return unknown or config_problems({**DigitsRunConfig().as_dict(), **config})
-
+    return settings_problems(DigitsRunConfig, config, "digits run")
