@@ -24,7 +24,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.helpers import draw_every_chart  # noqa: E402
 
 PAGES = ["/", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/glossary",
-         "/demo/temperature", "/demo/alpha", "/demo/live-run"]
+         "/demo/temperature", "/demo/alpha", "/demo/live-run", "/join"]
 
 
 def visit(context, url: str) -> tuple[int, int, int]:

@@ -53,6 +53,18 @@ def test_no_page_scrolls_sideways_at_360px(new_page, path):
         assert sideways(page) == []
 
 
+@pytest.mark.parametrize("demo", ["temperature", "alpha", "t-squared", "reduction", "kl-direction", "live-run"])
+def test_demo_pages_on_a_phone_have_no_text_under_12px(new_page, demo):
+    with phone(new_page) as page:
+        page.goto(f"/demo/{demo}")
+        expect(page.locator("body")).to_have_attribute("data-demo-ready", "true")
+        small = page.evaluate("""[...document.querySelectorAll('body *')].filter((el) =>
+            [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && el.getClientRects().length &&
+            !el.closest('.visually-hidden, dialog:not([open])') && parseFloat(getComputedStyle(el).fontSize) < 12)
+            .slice(0, 5).map((el) => `${el.className || el.tagName}: ${getComputedStyle(el).fontSize}`)""")
+        assert small == []
+
+
 def test_a_class_followed_on_a_phone_never_scrolls_sideways(browser, base_url):
     from tests.browser.test_classroom import PHONE, Room
 
