@@ -68,6 +68,12 @@ def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_
         assert min(sizes) >= 0.35 * viewport["height"], sizes
         code = page.locator('[data-role="class-code"]')
         assert code.evaluate("c => c.getClientRects().length === 1 && c.scrollWidth <= c.clientWidth")
+        # "Shrink panel" gives the chart the room back.
+        panel = page.locator('[data-role="class-panel"]')
+        wide = panel.bounding_box()["width"]
+        page.click('[data-class-action="hide"]')
+        page.wait_for_function("(w) => document.querySelector('[data-role=class-panel]').getBoundingClientRect().width < w - 50", arg=wide)
+        assert outside(page, ".widget-view .chart, .js-plotly-plot .legend, .class-code") == []
 
 
 def font_px(page, selector: str) -> list[float]:
