@@ -16,8 +16,9 @@ from app.device import resolve_device, use_one_cpu_thread
 from app.settings import Settings, get_settings
 from app.training.digits.experiment import DigitsExperiment
 from app.training.tinylm.experiment import TinyLMExperiment
-from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tinylm, assets, class_socket, classes, live,
-                     offline, pages)
+from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tables, api_tinylm, assets, class_socket,
+                     classes, live, offline, pages)
+from app.web.answer_cache import AnswerCache
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
 from app.web.compression import CompressionMiddleware
@@ -33,6 +34,10 @@ from app.web.room import room_hosts
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server_limits import WireLimits, take_server_limits
 from app.web.templating import course_catalogue, known_widgets, make_templates, widget_renderer
+
+# The slider tables' answers kept by request (app/web/answer_cache.py): 32 MB holds a class's worth (the
+# largest table is 640 KB, most are 2–150 KB).
+TABLE_CACHE_BYTES = 32 * 2**20
 
 
 class BrewSLMApp(FastAPI):
@@ -65,6 +70,7 @@ class BrewSLMApp(FastAPI):
 async def close_lanes(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.heavy_lane.close()
+    app.state.table_lane.close()
     app.state.compare_lane.close()
 
 
@@ -112,6 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Work too heavy for the event loop runs here, shared round-robin between client addresses.
     app.state.heavy_lane = FairLane("heavy", workers=settings.heavy_lane_workers,
                                     per_client=settings.heavy_per_client, max_waiting=settings.heavy_waiting)
+    # The slider tables (milliseconds each, a class asks for hundreds) in a lane of their own, so they never
+    # queue ahead of the single answers in the heavy lane (app/web/kd_operations.py TABLE_OPERATIONS).
+    app.state.table_lane = FairLane("table", workers=1, per_client=settings.heavy_per_client,
+                                    max_waiting=settings.heavy_waiting)
+    # …and the tables' answers kept by request: a class asks for the same table from every page.
+    app.state.answer_cache = AnswerCache(TABLE_CACHE_BYTES)
     app.state.compare_lane = FairLane("compare", workers=1, per_client=settings.compare_per_client,
                                       max_waiting=settings.compare_waiting)
     app.state.live_sockets = ClientLimit("live sockets", per_client=settings.live_sockets_per_client,
@@ -128,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "device": resolve_device(settings.device).type, "torch": torch.__version__}
 
     app.include_router(api_kd.router)
+    app.include_router(api_tables.router)
     app.include_router(live.router)
     app.include_router(api_runs.router)
     app.include_router(api_tinylm.router)

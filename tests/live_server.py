@@ -35,3 +35,21 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_until_healthy(url: str, process, timeout: float = 60.0) -> None:
+    """Wait for a server started in `process` (a subprocess.Popen) to answer GET /healthz."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not answer within {timeout:g} s")
+        time.sleep(0.1)

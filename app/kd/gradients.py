@@ -25,18 +25,46 @@ class LossWithGradients:
     grad_total: torch.Tensor   # ∂loss/∂z = grad_ce + grad_kd
 
 
-def loss_with_gradients(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
-                        alpha: float, T: float, *, kl_reduction: KLReduction = "seed") -> LossWithGradients:
-    """kd_loss_parts plus autograd gradients of alpha·CE and (1 − alpha)·T²·KL. No labelled position: CE is 0."""
+@dataclass(frozen=True)
+class PartGradients:
+    """The loss's two terms, unweighted (detached), and their gradients w.r.t. the student logits."""
+
+    ce: torch.Tensor           # CE(student, gold); 0 when no position has a label
+    kl: torch.Tensor           # KL(teacher_T ‖ student_T), reduced as asked
+    temperature: float
+    grad_ce: torch.Tensor      # ∂CE/∂z
+    grad_kd_term: torch.Tensor  # ∂(T²·KL)/∂z
+
+    def weighted(self, alpha: float | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """∂(alpha·CE)/∂z and ∂((1 − alpha)·T²·KL)/∂z; alpha may be (P,) for P weightings at once."""
+        a = torch.as_tensor(alpha, dtype=self.grad_ce.dtype).reshape(-1, *[1] * self.grad_ce.dim())
+        grad_ce, grad_kd = a * self.grad_ce, (1.0 - a) * self.grad_kd_term
+        return (grad_ce, grad_kd) if torch.is_tensor(alpha) else (grad_ce[0], grad_kd[0])
+
+
+def part_gradients(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor, T: float,
+                   *, kl_reduction: KLReduction = "seed") -> PartGradients:
+    """kd_loss_parts plus autograd gradients of CE and of T²·KL. No labelled position: CE is 0."""
     student = student_logits.detach().clone().requires_grad_(True)
-    parts = kd_loss_parts(student, teacher_logits.detach(), labels, alpha, T, kl_reduction=kl_reduction)
+    parts = kd_loss_parts(student, teacher_logits.detach(), labels, 0.5, T, kl_reduction=kl_reduction)
+    ce = parts.ce
     if not bool((labels != -100).any()):
         # cross_entropy over no labelled position is 0/0; the CE term then asks nothing of the logits.
-        parts = KDLossParts(ce=student.sum() * 0.0, kl=parts.kl, temperature=parts.temperature, alpha=parts.alpha)
-    (grad_ce,) = torch.autograd.grad(parts.weighted_ce, student, retain_graph=True)
-    (grad_kd,) = torch.autograd.grad(parts.weighted_kd, student)
-    detached = KDLossParts(ce=parts.ce.detach(), kl=parts.kl.detach(), temperature=parts.temperature, alpha=parts.alpha)
-    return LossWithGradients(parts=detached, grad_ce=grad_ce, grad_kd=grad_kd, grad_total=grad_ce + grad_kd)
+        ce = student.sum() * 0.0
+    (grad_ce,) = torch.autograd.grad(ce, student, retain_graph=True)
+    (grad_kd,) = torch.autograd.grad(parts.kd_term, student)
+    return PartGradients(ce=ce.detach(), kl=parts.kl.detach(), temperature=parts.temperature,
+                         grad_ce=grad_ce, grad_kd_term=grad_kd)
+
+
+def loss_with_gradients(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+                        alpha: float, T: float, *, kl_reduction: KLReduction = "seed") -> LossWithGradients:
+    """kd_loss_parts plus the gradients of alpha·CE and (1 − alpha)·T²·KL: alpha times the unweighted ones,
+    the same products the alpha explorer's table takes for every alpha (app/kd/sweeps.py)."""
+    g = part_gradients(student_logits, teacher_logits, labels, T, kl_reduction=kl_reduction)
+    grad_ce, grad_kd = g.weighted(alpha)
+    parts = KDLossParts(ce=g.ce, kl=g.kl, temperature=g.temperature, alpha=float(alpha))
+    return LossWithGradients(parts=parts, grad_ce=grad_ce, grad_kd=grad_kd, grad_total=grad_ce + grad_kd)
 
 
 def kl_gradient_norms(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
@@ -70,26 +98,35 @@ def same_up_to_a_shift(student_logits: torch.Tensor, teacher_logits: torch.Tenso
     return bool((gap - gap.mean()).abs().max() <= tol * max(1.0, float(gap.abs().max())))
 
 
-def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | None:
-    """Least-squares slope of log(values) against log(T): -2 means the values fall like 1/T².
+def log_log_slopes(temperatures: torch.Tensor, values: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """Least-squares slope of log(values) against log(T) over the points `keep` marks, along the last axis.
 
-    None when fewer than two points are usable (values that are 0 have no logarithm).
+    temperatures, values, keep: (..., n) -> (...,). -2 means the values fall like 1/T². NaN where fewer
+    than two points are usable (values that are 0 have no logarithm) or all usable T are equal.
     """
-    keep = values > 0
-    if int(keep.sum()) < 2:
-        return None
-    x = temperatures[keep].double().log()
-    y = values[keep].double().log()
-    x_centered = x - x.mean()
-    denominator = (x_centered * x_centered).sum()
-    if float(denominator) == 0.0:
-        return None
-    return float((x_centered * (y - y.mean())).sum() / denominator)
+    keep = keep & (values > 0)
+    count = keep.sum(dim=-1)
+    ones = torch.ones_like(values, dtype=torch.float64)
+    x = torch.where(keep, temperatures.double(), ones).log()   # log 1 = 0 where a point is not used
+    y = torch.where(keep, values.double(), ones).log()
+    n = count.clamp(min=1)
+    x_centered = torch.where(keep, x - x.sum(dim=-1, keepdim=True) / n.unsqueeze(-1), 0.0)
+    y_centered = torch.where(keep, y - y.sum(dim=-1, keepdim=True) / n.unsqueeze(-1), 0.0)
+    denominator = (x_centered * x_centered).sum(dim=-1)
+    slope = (x_centered * y_centered).sum(dim=-1) / denominator
+    return torch.where((count >= 2) & (denominator > 0), slope, torch.nan)
+
+
+def log_log_slope(temperatures: torch.Tensor, values: torch.Tensor) -> float | None:
+    """log_log_slopes over every point of one curve, as a number; None when there is no slope."""
+    slope = float(log_log_slopes(temperatures, values, torch.ones_like(values, dtype=torch.bool)))
+    return None if slope != slope else slope
 
 
 def high_temperature_range(temperatures: torch.Tensor, fraction: float = 0.2) -> torch.Tensor:
-    """The mask of temperatures at least `fraction` of the largest: where the high-T slope is fitted."""
-    return temperatures >= fraction * temperatures.max()
+    """The mask of temperatures at least `fraction` of the largest (along the last axis): where the
+    high-T slope is fitted."""
+    return temperatures >= fraction * temperatures.max(dim=-1, keepdim=True).values
 
 
 # The temperatures the lessons recommend for classification (Hinton et al. 2015 found 2.5–4 best for a

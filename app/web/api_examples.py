@@ -28,6 +28,30 @@ KD_REQUESTS = {
     "/api/kd/kl-direction": ("A 60/40 two-peak teacher, peaks 6 apart",
                              {"separation": 6.0, "left_weight": 0.6, "width": 1.0}),
 }
+# The slider tables (app/web/table_answers.py): small states; each answer's packed arrays are shown with
+# their dtype and shape and a note of their size in place of the base64 itself (a KL-direction table is
+# 640 KB of it), so /docs stays light. tests/api/test_tables.py checks the rest against live answers.
+TABLE_REQUESTS = {
+    "/api/tables/temperature/T": ("The 99/1 pair at every T the slider reaches", {"logits": [4.59511985013459, 0.0]}),
+    "/api/tables/alpha/alpha": ("Three classes, gold class 1, T = 2: every alpha",
+                                {"student_logits": [[1.0, 1.5, 0.2]], "teacher_logits": [[1.0, 4.0, 0.0]],
+                                 "labels": [1], "temperature": 2.0, "kl_reduction": "seed"}),
+    "/api/tables/alpha/T": ("Three classes, gold class 1, alpha = 0.5: every T",
+                            {"student_logits": [[1.0, 1.5, 0.2]], "teacher_logits": [[1.0, 4.0, 0.0]],
+                             "labels": [1], "alpha": 0.5, "kl_reduction": "seed"}),
+    "/api/tables/t-squared/T": ("Four classes: the curves, and the mark at every T",
+                                {"student_logits": [0.5, 1.0, -0.5, 0.0], "teacher_logits": [2.0, 0.0, -1.0, 0.5]}),
+    "/api/tables/reduction/seq_len": ("Two sequences, 6 prompt positions: every length",
+                                      {"batch_size": 2, "prompt_len": 6, "vocab": 16, "temperature": 2.0, "seed": 0}),
+    "/api/tables/reduction/prompt_len": ("Two sequences of 16 positions: every prompt length",
+                                         {"batch_size": 2, "seq_len": 16, "vocab": 16, "temperature": 2.0, "seed": 0}),
+    "/api/tables/reduction/batch_size": ("16 positions, 6 of them prompt: every batch size",
+                                         {"seq_len": 16, "prompt_len": 6, "vocab": 16, "temperature": 2.0, "seed": 0}),
+    "/api/tables/kl-direction/separation": ("60% on the left peak: every distance between the peaks",
+                                            {"left_weight": 0.6, "width": 1.0}),
+    "/api/tables/kl-direction/left_weight": ("Peaks 6 apart: every share of the left peak",
+                                             {"separation": 6.0, "width": 1.0}),
+}
 BAD_REQUEST = ("/api/kd/soften", {"logits": [1.0, 2.0], "temperatures": [0.0]})
 RUN_REQUEST = {"experiment": "digits", "device": "cpu", "config": {"alpha": 0.5, "temperature": 4.0, "steps": 20, "seed": 0}}
 TEACHER_REQUEST = {"example": 3, "position": 1, "k": 4, "temperature": 1.0}
@@ -40,8 +64,27 @@ def response(status: int, body, description: str, content_type: str = "applicati
     return {str(status): {"description": description, "content_type": content_type, "body": body}}
 
 
+def abridged(table: dict) -> dict:
+    """A slider table with each packed array's base64 replaced by a note of its size."""
+    def note(packed: dict) -> dict:
+        size = len(packed["data"]) * 3 // 4 - packed["data"].count("=")
+        return {**packed, "data": f"… {size:,} bytes of {packed['dtype']}, little-endian, in base64 …"}
+    return {**table, "values": note(table["values"]),
+            **{part: {k: note(v) for k, v in table[part].items()} for part in ("by_position", "fixed")}}
+
+
+def record_tables(client) -> dict:
+    examples = {}
+    for path, (summary, body) in TABLE_REQUESTS.items():
+        answer = client.post(path, json=body)
+        assert answer.status_code == 200, (path, answer.text)
+        examples[f"POST {path}"] = {"summary": summary, "request": body,
+                                    "responses": response(200, abridged(answer.json()), "Successful Response")}
+    return examples
+
+
 def record(client) -> dict:
-    examples: dict = {}
+    examples: dict = record_tables(client)
     for path, (summary, body) in KD_REQUESTS.items():
         answer = client.post(path, json=body)
         assert answer.status_code == 200, (path, answer.text)

@@ -35,6 +35,7 @@ from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid
 from app.web.classes import UNAVAILABLE
 from app.web.clients import client_address
 from app.web.json_input import JsonInputError, parse_json
+from app.web.kd_operations import OPERATIONS
 from app.web.limiter import LimitExceeded
 from app.web.live import LiveConversation, refuse_socket
 from app.widgets import widget_spec
@@ -204,7 +205,7 @@ class ClassConnection:
     async def move(self, message: dict[str, Any]) -> None:
         """The instructor's explorer asks for an answer: computed once, sent back at once, then to the room."""
         request = {"id": message.get("id"), "path": message.get("path"), "body": message.get("body")}
-        reply_id, status, answer_json = await self.live.answer_request(request)
+        reply_id, status, answer_json = await self.live.answer_request(request, OPERATIONS)
         await self.send(f'{{"type":"reply","id":{dumps(reply_id)},"status":{status},"body":{answer_json}}}')
         if status == 200:
             state = self.classroom.check_state(self.info, message.get("state"))

@@ -8,11 +8,11 @@ from __future__ import annotations
 import torch
 
 from app.kd.divergence import GRID, MEANS, fit_directions, two_peak_teacher
-from app.kd.gradients import (PRACTICAL_POINTS, PRACTICAL_RANGE, high_temperature_range, kl_gradient_norms,
-                              log_log_slope, logit_matching_limit, loss_with_gradients, practical_slopes,
-                              pull_ratio_t2, same_up_to_a_shift)
+from app.kd.gradients import (PRACTICAL_POINTS, PRACTICAL_RANGE, kl_gradient_norms, logit_matching_limit,
+                              loss_with_gradients, practical_slopes, pull_ratio_t2, same_up_to_a_shift)
 from app.kd.loss import IGNORE_INDEX
 from app.kd.reduction import reduction_by_length, sequence_example
+from app.kd.sweeps import SWEEP_ALPHAS, alpha_sweep, high_temperature_fit
 from app.kd.temperature import entropy_bits, mass_off_top, soften, weighted_mean_logit
 from app.web.kd_bodies import (AlphaSweep, KLDirectionRequest, KLDirectionResponse, LossGradients,
                                LossProbabilities, LossRequest, LossResponse, ReductionRequest, ReductionResponse,
@@ -37,15 +37,14 @@ def loss_answer(body: LossRequest) -> LossResponse:
     result = loss_with_gradients(student, teacher, torch.tensor(body.labels), body.alpha, body.temperature,
                                  kl_reduction=body.kl_reduction)
     parts = result.parts
-    alphas = torch.linspace(0.0, 1.0, 101, dtype=torch.float64)
-    sweep_ce, sweep_kd = alphas * parts.ce, (1.0 - alphas) * parts.kd_term
+    sweep_ce, sweep_kd, sweep_loss = alpha_sweep(parts.ce, parts.kd_term)
     T = body.temperature
     return LossResponse(
         loss=float(parts.loss), ce=float(parts.ce), kl=float(parts.kl), kd_term=float(parts.kd_term),
         weighted_ce=float(parts.weighted_ce), weighted_kd=float(parts.weighted_kd),
         grad=LossGradients(ce=result.grad_ce.tolist(), kd=result.grad_kd.tolist(), total=result.grad_total.tolist()),
-        alpha_sweep=AlphaSweep(alpha=alphas.tolist(), weighted_ce=sweep_ce.tolist(), weighted_kd=sweep_kd.tolist(),
-                               loss=(sweep_ce + sweep_kd).tolist()),
+        alpha_sweep=AlphaSweep(alpha=SWEEP_ALPHAS.tolist(), weighted_ce=sweep_ce.tolist(), weighted_kd=sweep_kd.tolist(),
+                               loss=sweep_loss.tolist()),
         probs=LossProbabilities(student=student.softmax(-1).tolist(), student_t=(student / T).softmax(-1).tolist(),
                                 teacher_t=(teacher / T).softmax(-1).tolist()))
 
@@ -56,34 +55,42 @@ def temperature_gradients_answer(body: TemperatureGradientsRequest) -> Temperatu
     teacher = torch.tensor(body.teacher_logits, dtype=torch.float64)
     temps = torch.tensor(body.temperatures, dtype=torch.float64)
     norms, norms_t2 = kl_gradient_norms(student, teacher, temps)
-    high = high_temperature_range(temps)
+    fit = high_temperature_fit(temps, norms, norms_t2)
     # Rounding noise (~1e-17) has no slope worth reading: identical distributions have no gradient at all.
     no_pull = same_up_to_a_shift(student, teacher)
-    low = practical_slopes(student, teacher)
-    _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
     return TemperatureGradientsResponse(
         temperatures=body.temperatures, grad_norm=norms.tolist(), grad_norm_t2=norms_t2.tolist(),
         logit_matching_limit=logit_matching_limit(student, teacher, temps).tolist(),
-        high_t_slope=None if no_pull else log_log_slope(temps[high], norms[high]),
-        high_t_slope_t2=None if no_pull else log_log_slope(temps[high], norms_t2[high]),
-        slope_fit_from=float(temps[high].min()), slope_fit_points=int(high.sum()),
-        practical_range=list(PRACTICAL_RANGE),
-        low_t_slope=None if low is None else low[0], low_t_slope_t2=None if low is None else low[1],
-        low_t_points=PRACTICAL_POINTS, practical_t2_ends=ends_t2.tolist(),
-        practical_t2_ratio=pull_ratio_t2(student, teacher, *PRACTICAL_RANGE))
+        high_t_slope=None if no_pull else _number_or_none(fit.slope),
+        high_t_slope_t2=None if no_pull else _number_or_none(fit.slope_t2),
+        slope_fit_from=float(fit.fit_from), slope_fit_points=int(fit.points),
+        **practical_regime(student, teacher))
+
+
+def practical_regime(student: torch.Tensor, teacher: torch.Tensor) -> dict:
+    """The answer's fields on T = 1–4 (PRACTICAL_RANGE), which the marked T does not change."""
+    low = practical_slopes(student, teacher)
+    _, ends_t2 = kl_gradient_norms(student, teacher, torch.tensor(PRACTICAL_RANGE, dtype=torch.float64))
+    return {"practical_range": list(PRACTICAL_RANGE), "low_t_slope": None if low is None else low[0],
+            "low_t_slope_t2": None if low is None else low[1], "low_t_points": PRACTICAL_POINTS,
+            "practical_t2_ends": ends_t2.tolist(), "practical_t2_ratio": pull_ratio_t2(student, teacher, *PRACTICAL_RANGE)}
+
+
+def _number_or_none(x: torch.Tensor) -> float | None:
+    """A 0-dim tensor as a JSON number; NaN (no such number) as null."""
+    value = float(x)
+    return None if value != value else value
 
 
 def reduction_answer(body: ReductionRequest) -> ReductionResponse:
     """The seed's batchmean KL against the token mean, for every length of a (batch, seq, vocab) example."""
     example = sequence_example(body.batch_size, body.seq_len, body.prompt_len, body.vocab, body.seed)
     result = reduction_by_length(example, body.temperature)
-    is_masked = example.labels == IGNORE_INDEX
-    total = result.per_position.sum()
-    share = float((result.per_position * is_masked).sum() / total) if float(total) > 0 else 0.0
     return ReductionResponse(lengths=result.lengths, seed_kl=result.seed_kl, token_mean_kl=result.token_mean_kl,
                              labelled=result.labelled, masked=result.masked,
-                             per_position=result.per_position.tolist(), is_masked=is_masked.tolist(),
-                             masked_share_of_seed_kl=share)
+                             per_position=result.per_position.tolist(),
+                             is_masked=(example.labels == IGNORE_INDEX).tolist(),
+                             masked_share_of_seed_kl=result.masked_share)
 
 
 def kl_direction_answer(body: KLDirectionRequest) -> KLDirectionResponse:

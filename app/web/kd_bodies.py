@@ -64,13 +64,13 @@ def _same_shape(name: str, rows: list[list[float]], info: ValidationInfo) -> lis
     return rows
 
 
-class LossRequest(StrictBody):
+class LossInputs(StrictBody):
+    """The loss's inputs other than alpha and T (shared by POST /api/kd/loss and the alpha explorer's tables)."""
+
     student_logits: list[Row] = Field(min_length=1, max_length=MAX_ROWS,
                                       description="one row of vocabulary logits per position")
     teacher_logits: list[Row] = Field(min_length=1, max_length=MAX_ROWS)
     labels: list[Label] = Field(min_length=1, max_length=MAX_ROWS, description="gold class per row; -100 = no label")
-    alpha: Alpha = 0.5
-    temperature: Temperature = 2.0
     kl_reduction: Literal["seed", "token_mean"] = "seed"
 
     @field_validator("student_logits")
@@ -104,6 +104,11 @@ class LossRequest(StrictBody):
         return labels
 
 
+class LossRequest(LossInputs):
+    alpha: Alpha = 0.5
+    temperature: Temperature = 2.0
+
+
 class LossGradients(BaseModel):
     ce: list[list[float]] = Field(description="∂(alpha·CE)/∂student_logits")
     kd: list[list[float]] = Field(description="∂((1 − alpha)·T²·KL)/∂student_logits")
@@ -135,11 +140,11 @@ class LossResponse(BaseModel):
     probs: LossProbabilities
 
 
-class TemperatureGradientsRequest(StrictBody):
+class LogitPair(StrictBody):
+    """A student's and a teacher's logits over one vocabulary."""
+
     student_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
     teacher_logits: list[Logit] = Field(min_length=2, max_length=MAX_LOGITS)
-    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES,
-                                            description=f"at most {MAX_ANSWER_CELLS} logits × temperatures")
 
     @field_validator("teacher_logits")
     @classmethod
@@ -148,6 +153,11 @@ class TemperatureGradientsRequest(StrictBody):
         if student is not None and len(logits) != len(student):
             raise ValueError(f"teacher_logits has {len(logits)} logits but student_logits has {len(student)}")
         return logits
+
+
+class TemperatureGradientsRequest(LogitPair):
+    temperatures: list[Temperature] = Field(min_length=1, max_length=MAX_TEMPERATURES,
+                                            description=f"at most {MAX_ANSWER_CELLS} logits × temperatures")
 
     @field_validator("temperatures")
     @classmethod
@@ -175,13 +185,25 @@ class TemperatureGradientsResponse(BaseModel):
     practical_t2_ratio: float | None = Field(description="practical_t2_ends[1] / practical_t2_ends[0]")
 
 
-class ReductionRequest(StrictBody):
-    batch_size: Annotated[int, Field(strict=True, ge=1, le=MAX_BATCH)] = 2
-    seq_len: Annotated[int, Field(strict=True, ge=1, le=MAX_SEQ_LEN)] = 16
-    prompt_len: Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ_LEN)] = 6
+BatchSize = Annotated[int, Field(strict=True, ge=1, le=MAX_BATCH)]
+SeqLen = Annotated[int, Field(strict=True, ge=1, le=MAX_SEQ_LEN)]
+PromptLen = Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ_LEN)]
+
+
+class ReductionExample(StrictBody):
+    """How the reduction explorer's example is drawn, apart from its shape."""
+
     vocab: Annotated[int, Field(strict=True, ge=2, le=128)] = 16
     temperature: Temperature = 2.0
     seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
+
+
+class ReductionSequence(ReductionExample):
+    """The example's sequence length and prompt, without its batch size."""
+
+    seq_len: SeqLen = 16
+    # validate_default: the prompt's own default (6) may be longer than a seq_len the request gives
+    prompt_len: PromptLen = Field(default=6, validate_default=True)
 
     @field_validator("prompt_len")
     @classmethod
@@ -190,6 +212,10 @@ class ReductionRequest(StrictBody):
         if seq_len is not None and prompt_len > seq_len:
             raise ValueError(f"prompt_len {prompt_len} is longer than seq_len {seq_len}")
         return prompt_len
+
+
+class ReductionRequest(ReductionSequence):
+    batch_size: BatchSize = 2
 
 
 class ReductionResponse(BaseModel):
@@ -203,10 +229,15 @@ class ReductionResponse(BaseModel):
     masked_share_of_seed_kl: float = Field(description="the part of the seed's KL (full length) from masked positions")
 
 
+Separation = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=12)]
+LeftWeight = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.05, le=0.95)]
+PeakWidth = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.4, le=3.0)]
+
+
 class KLDirectionRequest(StrictBody):
-    separation: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=12)] = 6.0
-    left_weight: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.05, le=0.95)] = 0.6
-    width: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.4, le=3.0)] = 1.0
+    separation: Separation = 6.0
+    left_weight: LeftWeight = 0.6
+    width: PeakWidth = 1.0
 
 
 class StudentFit(BaseModel):

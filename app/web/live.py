@@ -36,7 +36,7 @@ from app.web.budget import WorkBudget
 from app.web.clients import client_address
 from app.web.errors import INTERNAL_ERROR, validation_details
 from app.web.json_input import JsonInputError, parse_json
-from app.web.kd_operations import OPERATIONS, Operation, perform
+from app.web.kd_operations import LIVE_OPERATIONS, Operation, perform
 from app.web.limiter import LimitExceeded
 
 log = logging.getLogger("brewslm")
@@ -59,7 +59,7 @@ class LiveConversation:
         self.ws = ws
         self.settings = settings
         self.client = client_address(ws.scope)
-        self.lane = ws.app.state.heavy_lane
+        self.state = ws.app.state
         self.budgets = (WorkBudget(settings.live_work_per_second, settings.live_work_burst_seconds), client_budget)
 
     async def _spend(self, cost_s: float) -> None:
@@ -82,18 +82,20 @@ class LiveConversation:
         reply_id, status, body = await self.answer_request(request)
         return f'{{"id":{json.dumps(reply_id)},"status":{status},"body":{body}}}'
 
-    async def answer_request(self, request: Any) -> tuple[int | None, int, str]:
+    async def answer_request(self, request: Any, operations: dict[str, Operation] = LIVE_OPERATIONS,
+                             ) -> tuple[int | None, int, str]:
         """A parsed request {"id", "path", "body"} → (its id, the status, the answer as JSON text), as its
-        POST would answer (never raises). The class socket sends its instructor's requests here too."""
+        POST would answer (never raises). The class socket sends its instructor's requests here too, with
+        the single answers only as `operations` (each page fetches its tables itself; none is broadcast)."""
         reply_id = request.get("id") if isinstance(request, dict) else None
         if not isinstance(reply_id, int) or isinstance(reply_id, bool):
             reply_id = None
         if reply_id is None or "body" not in request:
             return reply_id, 400, json.dumps({"detail": _SHAPE})
         path = request.get("path")
-        op = OPERATIONS.get(path) if isinstance(path, str) else None
+        op = operations.get(path) if isinstance(path, str) else None
         if op is None:
-            return reply_id, 404, json.dumps({"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(OPERATIONS)}"})
+            return reply_id, 404, json.dumps({"detail": f"no live endpoint {str(path)[:80]!r}; there are {sorted(operations)}"})
         return (reply_id, *await self._perform(op, request["body"]))
 
     async def _perform(self, op: Operation, raw_body: Any) -> tuple[int, str]:
@@ -105,8 +107,8 @@ class LiveConversation:
             return 422, json.dumps({"detail": validation_details(RequestValidationError(errors))})
         try:
             await self._spend(op.cost_s(body))
-            answer = await perform(op, body, lane=self.lane, client=self.client,
-                                   inline_s=self.settings.inline_work_seconds)
+            answer = await perform(op, body, lane=getattr(self.state, op.lane), client=self.client,
+                                   inline_s=self.settings.inline_work_seconds, cache=self.state.answer_cache)
         except LimitExceeded as exc:
             return 429, json.dumps(exc.body())
         except Exception:

@@ -26,6 +26,8 @@ def open_lesson(page):
 
 
 def plotted(page, chart) -> list:
+    """The chart's traces, once they have caught up with what its shapes show (static/js/lib/fast-chart.js)."""
+    expect(chart).to_have_attribute("data-traces", "current")
     return page.evaluate("el => el.data.map(t => t.y)", chart.element_handle())
 
 

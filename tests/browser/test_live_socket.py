@@ -1,4 +1,9 @@
-"""The explorers send slider moves over the live WebSocket, and still work over POST when it is refused."""
+"""The explorers send their requests over the live WebSocket, and still work over POST when it is refused.
+
+A slider position comes from the slider's table (tests/browser/test_tables.py); what still asks for a
+single answer is an exact value the slider cannot reach, typed into its number field: these tests type T
+values the alpha explorer's T slider never lands on.
+"""
 from __future__ import annotations
 
 import json
@@ -6,14 +11,19 @@ import re
 
 from playwright.sync_api import expect
 
+from app.widgets import widget_spec
+from app.widgets.slider_positions import reachable_values
+
 KD_POST = re.compile(r"/api/kd/")
+REACHABLE_T = set(reachable_values(widget_spec("alpha").param("T")))
+UNREACHABLE_T = [f"{t / 100:.2f}" for t in range(300, 1200, 7) if t / 100 not in REACHABLE_T]
 
 
-def move_alpha_to(page, widget, value: str) -> None:
-    widget.locator("[data-role=alpha-number]").fill(value)
-    widget.locator("[data-role=alpha-number]").press("Enter")
-    expect(widget.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", f"{value}|2.00")
-    expect(widget.locator("[data-role=pull-chart]")).to_have_attribute("data-drawn", f"{value}|2.00")
+def move_t_to(page, widget, value: str) -> None:
+    widget.locator("[data-role=t-number]").fill(value)
+    widget.locator("[data-role=t-number]").press("Enter")
+    expect(widget.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", f"0.50|{value}")
+    expect(widget.locator("[data-role=pull-chart]")).to_have_attribute("data-drawn", f"0.50|{value}")
 
 
 def test_slider_moves_go_over_the_socket_once_it_is_open(page):
@@ -21,30 +31,37 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(json.loads(payload))))
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and KD_POST.search(r.url) else None)
+    tables = []
+    page.on("request", lambda r: tables.append(r.url) if "/api/tables/" in r.url else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
     w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     # The first requests go by POST while the socket connects: move until a move goes over the socket.
-    for i in range(40):
-        move_alpha_to(page, w, f"{0.20 + i / 100:.2f}")
+    typed = iter(UNREACHABLE_T)
+    for _ in range(40):
+        move_t_to(page, w, next(typed))
         if any(f["path"] == "/api/kd/loss" for f in frames):
             break
     else:
         raise AssertionError("no move ever went over the live socket")
     posts.clear()
-    frames.clear()
-    for value in ("0.61", "0.62", "0.63"):
-        move_alpha_to(page, w, value)
+    start = len(frames)
+    values = [next(typed) for _ in range(3)]
+    for value in values:
+        move_t_to(page, w, value)
     assert posts == []
-    sent = [f for f in frames if f["path"] == "/api/kd/loss"]
-    assert [f["body"]["alpha"] for f in sent] == [0.61, 0.62, 0.63]
+    sent = [f for f in frames[start:] if f["path"] == "/api/kd/loss"]
+    assert [f["body"]["temperature"] for f in sent] == [float(v) for v in values]
+    # the T slider's table was asked for once T moved: by POST, beside the socket (static/js/lib/tables.js)
+    assert not any(f["path"].startswith("/api/tables/") for f in frames)
+    assert any(url.endswith("/api/tables/alpha/T") for url in tables)
     # the dots on the sweep are drawn at the server's numbers for the last move
     answer = page.request.post("/api/kd/loss", data=json.dumps(sent[-1]["body"]),
                                headers={"content-type": "application/json"}).json()
-    dots = page.evaluate("el => el.layout.shapes.filter(s => s.type === 'path').map(s => [s.xanchor, s.yanchor])",
+    dots = page.evaluate("el => el.layout.shapes.filter(s => s.xanchor !== undefined).map(s => [s.xanchor, s.yanchor])",
                          w.locator("[data-role=sweep-chart]").element_handle())
-    assert dots == [[0.63, answer["weighted_ce"]], [0.63, answer["weighted_kd"]], [0.63, answer["loss"]]]
+    assert dots == [[0.5, answer["weighted_ce"]], [0.5, answer["weighted_kd"]], [0.5, answer["loss"]]]
     expect(w.locator("[data-role=loss]")).to_have_text(f"{answer['loss']:.3f}")
 
 
@@ -62,9 +79,9 @@ def test_explorers_fall_back_to_post_when_the_socket_is_refused(page):
     w = page.locator("[data-widget=alpha]")
     w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
-    move_alpha_to(page, w, "0.80")
+    move_t_to(page, w, UNREACHABLE_T[0])
     assert refused, "the page never tried the live socket"
-    assert posts[-1]["alpha"] == 0.8
+    assert posts[-1]["temperature"] == float(UNREACHABLE_T[0])
     answer = page.request.post("/api/kd/loss", data=json.dumps(posts[-1]), headers={"content-type": "application/json"}).json()
     expect(w.locator("[data-role=loss]")).to_have_text(f"{answer['loss']:.3f}")
     expect(w.locator("[data-role=error]")).to_be_hidden()

@@ -25,6 +25,12 @@ let session = null;       // { code, control, display_code, join_url, qr_url, re
 let socket = null;
 let lastSent = "";        // the last state sent, so a move and its change event go out once
 let asked = null;         // the question on screen (with its counts)
+// A drag drawn from a slider table changes the state at the input's rate (60–120 a second), and only the
+// state goes to the room: sent at most 30 times a second, within the server's message rate for an
+// instructor (BREWSLM_CLASS_LEAD_RATE, 60 a second; breaking it closes the socket).
+const STATE_EVERY_MS = 1000 / 30;
+let stateTimer = null;
+let lastStateAt = -Infinity;
 
 /** The panel takes room from the charts: they are resized (responsive Plotly charts follow the window). */
 function showPanel(on) {
@@ -93,6 +99,22 @@ function lead() {
     lastSent = JSON.stringify(state);
     return socket.request({ type: "move", state, path, body }, () => liveJSON(path, body));
   });
+}
+
+/** Send the explorer's state to the room, at most STATE_EVERY_MS apart (the last state always goes). */
+function sendStateSoon() {
+  if (stateTimer) return;
+  const wait = Math.max(0, lastStateAt + STATE_EVERY_MS - performance.now());
+  stateTimer = setTimeout(() => {
+    stateTimer = null;
+    if (!socket || !socket.open) return;
+    const state = explorer.queryState();
+    const text = JSON.stringify(state);
+    if (text !== lastSent && socket.send({ type: "state", state })) {
+      lastSent = text;
+      lastStateAt = performance.now();
+    }
+  }, wait);
 }
 
 function onStatus(status, detail, code) {
@@ -224,12 +246,7 @@ function ready(root) {
   action("close-question").addEventListener("click", () => send("close-question"));
   action("end").addEventListener("click", endClass);
   action("hide").addEventListener("click", hideOrShow);
-  root.addEventListener(CHANGE_EVENT, () => {
-    if (!socket || !socket.open) return;
-    const state = explorer.queryState();
-    const text = JSON.stringify(state);
-    if (text !== lastSent && socket.send({ type: "state", state })) lastSent = text;
-  });
+  root.addEventListener(CHANGE_EVENT, sendStateSoon);
   session = remembered();
   if (session) lead();
   document.body.dataset.classReady = "true";

@@ -86,9 +86,15 @@ export function latestOnly(fetchFor, render, onError) {
 
   window.addEventListener("online", () => { if (unreached) pump(); });
 
-  return function request(state) {
+  function request(state) {
     wanted = state;
     version += 1;
     pump();
+  }
+  /** Forget the state asked for: an answer on its way is dropped (the caller drew the state another way). */
+  request.cancel = () => {
+    wanted = null;
+    version += 1;
   };
+  return request;
 }

@@ -3,7 +3,7 @@
 // Plotly to load (lib/plotly-loader.js), follow the theme (lib/chart-theme.js) and carry pins (lib/pins.js).
 import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-theme.js";
 import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
-import { nextTask, whenPlotly } from "./plotly-loader.js";
+import { loadedPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
 
 // Readable on the light page, the dark page and the projector's black (≥ 3:1 against each, as lines and bars).
 export const COLORS = {
@@ -184,10 +184,18 @@ async function plotlyFor(el) {
   return P;
 }
 
+/** Plotly itself, for code that only ever touches a chart already drawn (so Plotly has loaded). */
+export function plotly() {
+  const P = loadedPlotly();
+  if (!P) throw new Error("Plotly.js has not loaded yet: draw the chart with reactChart first.");
+  return P;
+}
+
 /** Freeze what every chart of an explorer shows now, under `label`; returns how many charts took a pin. */
 export function pinCharts(root, label) {
   const charts = [...root.querySelectorAll(".js-plotly-plot")].filter((el) => el.liveDraw);
   charts.forEach((el) => {
+    if (el.fastChart) el.fastChart.sync();   // its traces brought up to what its shapes show (lib/fast-chart.js)
     addPin(el, label, resolveInk(el.liveDraw.traces, chartLook().ink));
     whenPlotly().then((P) => drawLive(P, el));
   });

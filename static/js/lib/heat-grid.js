@@ -22,11 +22,22 @@ export const SCALES = { oranges: (t) => colorAt(ORANGES, t), greys: (t) => color
  * Fill `container` with one row per entry of `values` (rows × columns of numbers).
  * cell(r, c) → { color, label }: the cell's fill and its tooltip. Columns are numbered from 1, with a
  * number under every `tickEvery`-th one. The cells are decoration for sighted users (aria-hidden):
- * the container's label and the explorer's table carry the numbers.
+ * the container's label and the explorer's table carry the numbers. A grid of the same shape is
+ * repainted in place (a slider move), not rebuilt.
  */
 export function drawHeatGrid(container, { rowNames, columns, cell, tickEvery = 8 }) {
+  const shape = `${rowNames.length}x${columns}`;
+  const current = container.firstElementChild;
+  if (current && current.dataset.shape === shape) {
+    const boxes = current.querySelectorAll(".heat-grid-cell");
+    rowNames.forEach((_, r) => {
+      for (let c = 0; c < columns; c++) paint(boxes[r * columns + c], cell(r, c));
+    });
+    return;
+  }
   const grid = document.createElement("div");
   grid.className = "heat-grid";
+  grid.dataset.shape = shape;
   grid.setAttribute("aria-hidden", "true");
   grid.style.gridTemplateColumns = `max-content repeat(${columns}, minmax(0, 1fr))`;
   grid.style.gridTemplateRows = `repeat(${rowNames.length}, minmax(0, 1fr)) max-content`;
@@ -37,11 +48,9 @@ export function drawHeatGrid(container, { rowNames, columns, cell, tickEvery = 8
     label.textContent = name;
     parts.push(label);
     for (let c = 0; c < columns; c++) {
-      const { color, label: tip } = cell(r, c);
       const box = document.createElement("span");
       box.className = "heat-grid-cell";
-      box.style.background = color;
-      box.title = tip;
+      paint(box, cell(r, c));
       parts.push(box);
     }
   });
@@ -54,4 +63,9 @@ export function drawHeatGrid(container, { rowNames, columns, cell, tickEvery = 8
   }
   grid.replaceChildren(...parts);
   container.replaceChildren(grid);
+}
+
+function paint(box, { color, label }) {
+  box.style.background = color;
+  box.title = label;
 }

@@ -21,6 +21,12 @@ function sameData(a, b) {
   return a.type === b.type && same(a.x, b.x) && same(a.y, b.y);
 }
 
+/** The colour a trace stands for; a fast chart's traces are drawn invisible, their hover label in it. */
+function seriesColor(t) {
+  const drawn = (t.marker && t.marker.color) || (t.line && t.line.color);
+  return drawn === "rgba(0,0,0,0)" && t.hoverlabel && t.hoverlabel.bgcolor ? t.hoverlabel.bgcolor : drawn;
+}
+
 function pinnedName(trace, label) {
   const name = String(trace.name || "");
   return name.includes(label) ? `${name} (pinned)` : `${name} (pinned at ${label})`;
@@ -34,7 +40,7 @@ export function pinnedTraces(chart, live) {
   return (chart.pins || []).flatMap((pin, p) => pin.traces
     .filter((t) => !live.some((l) => sameData(l, t)))
     .map((t) => {
-      const color = (t.marker && t.marker.color) || (t.line && t.line.color);
+      const color = seriesColor(t);
       const common = { ...t, name: pinnedName(t, pin.label), showlegend: true, opacity: 0.7 };
       if (t.type === "bar") {
         return { ...common, marker: { ...t.marker, color: "rgba(0,0,0,0)", line: { color, width: 1.5 },

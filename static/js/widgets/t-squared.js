@@ -1,15 +1,17 @@
 // T² explorer: ‖∂KL/∂z‖ falls like 1/T² only at high T, where multiplied by T² it levels off; at the
 // T = 1–4 used in practice it does not, and the readouts say by how much. Norms and slopes are autograd
 // on the server (POST /api/kd/temperature-gradients); the dashed lines are Hinton's closed-form limit.
-import { latestOnly } from "../lib/api.js";
-import { liveJSON } from "../lib/live.js";
-import { baseLayout, COLORS, dotShape, fillTableWhenShown, reactChart } from "../lib/charts.js";
+import { baseLayout, COLORS, dotShape, fillTableWhenShown } from "../lib/charts.js";
 import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { FastChart } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
+import { tSquaredT } from "../lib/table-readers.js";
+import { ExplorerData } from "../lib/tables.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
-// 48 temperatures evenly spaced in log T across the slider's range (0.5 .. 50).
+// 48 temperatures evenly spaced in log T across the slider's range (0.5 .. 50): until the first table
+// brings the server's own (app/web/table_answers.py T_SQUARED_CURVE), used from then on.
 const gridOver = (low, high) => Array.from({ length: 48 }, (_, i) => low * (high / low) ** (i / 47));
 
 export const PRESETS = {
@@ -30,14 +32,19 @@ class TSquaredExplorer extends Explorer {
     this.name = "t-squared";
     this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
-    this.request = latestOnly(
-      (s) => liveJSON("/api/kd/temperature-gradients",
-        { student_logits: s.student, teacher_logits: s.teacher, temperatures: [...this.grid, s.T] }),
-      (answer, s) => this.render(answer, s),
-      (err) => showWidgetError(root, err.message),
-    );
+    this.chart = new FastChart(this.el("chart"));
+    // A drag of T is drawn from its table: every marked T the slider reaches, for these logits.
+    this.data = new ExplorerData({
+      single: { path: "/api/kd/temperature-gradients",
+                body: (s) => ({ student_logits: s.student, teacher_logits: s.teacher, temperatures: [...this.grid, s.T] }) },
+      sliders: { T: { path: "/api/tables/t-squared/T", value: (s) => s.T, read: tSquaredT,
+                      body: (s) => ({ student_logits: s.student, teacher_logits: s.teacher }) } },
+      render: (answer, s, table) => this.render(answer, s, table),
+      onError: (err) => showWidgetError(root, err.message),
+    });
     this.T = new LogSlider(this.el("t-slider"), this.el("t-number"), {
-      value: 2, label: "T = ", onChange: () => this.update() });
+      value: 2, label: "T = ", onChange: () => this.update("T") });
+    this.data.watch("T", this.el("t-slider"));
     this.sliders = { T: this.T };
     this.grid = gridOver(this.T.min, this.T.max);
     for (const role of ["student", "teacher"]) this.el(role).addEventListener("input", () => this.update());
@@ -73,18 +80,22 @@ class TSquaredExplorer extends Explorer {
     return { preset: this.preset, T: this.T.value, student: s.student, teacher: s.teacher };
   }
 
-  update() {
+  update(moved = null) {
     const state = this.readState();
     if (!state) return;
-    this.request(state);
+    this.data.update(state, moved);
     announceChange(this.root);
   }
 
-  render(answer, s) {
+  render(answer, s, table) {
     showWidgetError(this.root, "");
+    if (table && table !== this.gridFrom) {
+      this.gridFrom = table;
+      this.grid = table.const("curve_temperatures");     // an exact T is then asked for on the table's curve
+    }
     const [lo, hi] = answer.practical_range;
-    const GRID = this.grid;
-    const n = GRID.length;
+    const n = answer.temperatures.length - 1;
+    const GRID = answer.temperatures.slice(0, n);
     const [tMin, tMax] = [this.T.min, this.T.max];
     const curve = (key) => answer[key].slice(0, n);
     const at = (key) => answer[key][n];            // the marked T was sent last
@@ -99,29 +110,30 @@ class TSquaredExplorer extends Explorer {
       line(limitT2, "… times T²: ‖z − v‖/N", COLORS.reference, "dot", 2),
     ];
     // The chosen T is marked with shapes, not a trace: moving T leaves the curves as they are, and
-    // Plotly then redraws only the shapes instead of the whole chart.
+    // Plotly then redraws only the shapes instead of the whole chart (static/js/lib/fast-chart.js).
     const layout = baseLayout({
       // Few ticks on purpose: every tick label is SVG text Plotly measures on each redraw (≈ 10 ms here).
       xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(tMin), Math.log10(tMax)],
                tickvals: [0.5, 1, 2, 5, 10, 20, 50] },
       yaxis: { type: "log", title: { text: "gradient norm (log)" }, exponentformat: "power", dtick: 1 },
-      shapes: [
-        { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
-          fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below" },
-        // The temperatures used in practice, where the high-T limit holds only roughly.
-        { type: "rect", xref: "x", x0: lo, x1: hi, yref: "paper", y0: 0, y1: 1,
-          fillcolor: demo ? "rgba(116,192,252,0.14)" : "rgba(116,192,252,0.2)", line: { width: 0 }, layer: "below" },
-        { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
-        // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
-        ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
-          .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: COLORS.total, width: 1.5 } })),
-      ],
-      annotations: [{ x: Math.log10(Math.sqrt(answer.slope_fit_from * tMax)), yref: "paper", y: 1.03, showarrow: false,
-                      text: "high-T slope" },
-                    { x: Math.log10(Math.sqrt(lo * hi)), yref: "paper", y: 1.03, showarrow: false, text: `T = ${lo}–${hi}` }],
       uirevision: "keep",
     });
-    markDrawn(this.el("chart"), s.T.toFixed(2), reactChart(this.el("chart"), traces, layout));
+    const shapes = [
+      // labelled by their own shape labels: an annotation would replot the chart whenever the range moved
+      { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
+        fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below",
+        label: { text: "high-T slope", textposition: "top center", padding: 4 } },
+      // The temperatures used in practice, where the high-T limit holds only roughly.
+      { type: "rect", xref: "x", x0: lo, x1: hi, yref: "paper", y0: 0, y1: 1,
+        fillcolor: demo ? "rgba(116,192,252,0.14)" : "rgba(116,192,252,0.2)", line: { width: 0 }, layer: "below",
+        label: { text: `T = ${lo}–${hi}`, textposition: "top center", padding: 4 } },
+      { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
+      // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
+      ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
+        .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: COLORS.total, width: 1.5 } })),
+    ];
+    const key = JSON.stringify([GRID, traces.map((t) => t.y)]);
+    markDrawn(this.el("chart"), s.T.toFixed(2), this.chart.draw({ key, traces, layout, shapes }));
     this.el("slope").textContent = slopeText(answer.high_t_slope);
     this.el("slope-t2").textContent = slopeText(answer.high_t_slope_t2);
     this.el("slope-low").textContent = slopeText(answer.low_t_slope);
@@ -143,7 +155,7 @@ class TSquaredExplorer extends Explorer {
     this.el("summary").textContent = summary;
     this.el("chart").setAttribute("aria-label", `Log-log chart of the KL gradient norm across T. ${summary}`);
     fillTableWhenShown(this.el("table"), ["T", "‖∂KL/∂z‖", "‖∂(T²·KL)/∂z‖", "Hinton's limit"], () =>
-      this.grid.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
+      GRID.map((T, i) => [T.toFixed(2), sci(answer.grad_norm[i]), sci(answer.grad_norm_t2[i]), sci(answer.logit_matching_limit[i])]));
   }
 }
 

@@ -1,10 +1,11 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
-import { latestOnly } from "../lib/api.js";
-import { liveJSON } from "../lib/live.js";
-import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTableWhenShown, formatPercent } from "../lib/charts.js";
 import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { barsPath, FastChart, hoverOnly, pathShape } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogitsField, readLogitsField } from "../lib/logits-field.js";
+import { temperatureT } from "../lib/table-readers.js";
+import { ExplorerData } from "../lib/tables.js";
 import { listParam, numberParam, readParams } from "../lib/url-state.js";
 
 // ln 99 = 4.595: softmax([ln 99, 0]) is exactly 99/1 at T = 1.
@@ -36,16 +37,21 @@ class TemperatureExplorer extends Explorer {
     this.presetNames = Object.keys(PRESETS);
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.chart = this.el("chart");
+    this.fast = new FastChart(this.chart);
     this.labels = [];
-    this.request = latestOnly(
-      (state) => liveJSON("/api/kd/soften", { logits: state.logits, temperatures: [1, state.T] }),
-      (answer, state) => this.render(answer, state),
-      (err) => this.showError(err.message),
-    );
+    // A drag of T is drawn from its table (every T the slider reaches, one request per set of logits).
+    this.data = new ExplorerData({
+      single: { path: "/api/kd/soften", body: (state) => ({ logits: state.logits, temperatures: [1, state.T] }) },
+      sliders: { T: { path: "/api/tables/temperature/T", body: (state) => ({ logits: state.logits }),
+                      value: (state) => state.T, read: temperatureT } },
+      render: (answer, state) => this.render(answer, state),
+      onError: (err) => this.showError(err.message),
+    });
 
     this.slider = new LogSlider(this.el("t-slider"), this.el("t-number"), {
-      value: 1, label: "T = ", onChange: () => this.update(),
+      value: 1, label: "T = ", onChange: () => this.update("T"),
     });
+    this.data.watch("T", this.el("t-slider"));
     this.sliders = { T: this.slider };
     this.el("logits").addEventListener("input", () => this.update());
     onPresetClick(root, (name) => this.loadPreset(name));
@@ -59,6 +65,7 @@ class TemperatureExplorer extends Explorer {
     if (logits) this.el("logits").value = logits.join(", ");
     this.slider.set(numberParam(params.T, this.slider.value), "start");
   }
+
 
   queryState() {
     const parsed = parseLogitsField(this.el("logits"));
@@ -75,12 +82,12 @@ class TemperatureExplorer extends Explorer {
     else this.slider.set(preset.T, "preset");
   }
 
-  update() {
+  update(moved = null) {
     const parsed = readLogitsField(this.el("logits"), this.el("logits-error"));
     if (parsed.error) return;
     this.labels = parsed.values.length === this.presetLabels.length
       ? this.presetLabels : parsed.values.map((_, i) => `class ${i + 1}`);
-    this.request({ logits: parsed.values, T: this.slider.value });
+    this.data.update({ logits: parsed.values, T: this.slider.value }, moved);
     announceChange(this.root);
   }
 
@@ -95,19 +102,23 @@ class TemperatureExplorer extends Explorer {
     const fmtT = T.toFixed(2);
     const labels = state.logits.length === this.labels.length ? this.labels : state.logits.map((_, i) => `class ${i + 1}`);
     const x = labels.map(String);
+    // The T = 1 bars are a trace; the bars at T move with the slider, so they are a shape over an invisible
+    // trace that carries their hover (static/js/lib/fast-chart.js). Each bar's place is set, not grouped.
     const traces = [
-      { type: "bar", name: "T = 1", x, y: p1, marker: { color: COLORS.reference },
+      { type: "bar", name: "T = 1", x, y: p1, offset: -0.4, width: 0.4, marker: { color: COLORS.reference },
         hovertemplate: "%{x}: %{y:.1%}<extra>T = 1</extra>" },
-      { type: "bar", name: `T = ${fmtT}`, x, y: pT, marker: { color: COLORS.accent },
-        hovertemplate: `%{x}: %{y:.1%}<extra>T = ${fmtT}</extra>` },
+      hoverOnly({ type: "bar", name: `T = ${fmtT}`, x, y: pT, offset: 0, width: 0.4,
+                  hovertemplate: `%{x}: %{y:.1%}<extra>T = ${fmtT}</extra>` }, COLORS.accent),
     ];
     const layout = baseLayout({
-      barmode: "group",
+      barmode: "overlay", showlegend: false,
       yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" },
       xaxis: { type: "category" },
       uirevision: "keep",
     });
-    markDrawn(this.chart, fmtT, reactChart(this.chart, traces, layout));
+    const shapes = [pathShape(barsPath(pT, 0, 0.4), { color: COLORS.accent, width: 0, fill: COLORS.accent })];
+    markDrawn(this.chart, fmtT, this.fast.draw({ key: JSON.stringify([x, p1]), traces, layout, shapes }));
+    this.el("legend-t").textContent = `T = ${fmtT}`;
     this.chart.dataset.temperature = fmtT;  // lets tests and people see which T is drawn
 
     this.el("entropy-t").textContent = `${answer.entropy_bits[1].toFixed(3)} bits`;
@@ -122,7 +133,7 @@ class TemperatureExplorer extends Explorer {
       `${formatPercent(answer.mass_off_top[1])} of the probability is off the top class; ` +
       `entropy ${answer.entropy_bits[1].toFixed(2)} bits.`;
     this.chart.setAttribute("aria-label", `Bar chart: probabilities at T = 1 and at T = ${fmtT}. ${this.el("summary").textContent}`);
-    fillTable(this.el("table"), ["class", "logit", "p at T = 1", `p at T = ${fmtT}`],
+    fillTableWhenShown(this.el("table"), ["class", "logit", "p at T = 1", `p at T = ${fmtT}`], () =>
       x.map((label, i) => [label, String(state.logits[i]), formatPercent(p1[i], 2), formatPercent(pT[i], 2)]));
   }
 
