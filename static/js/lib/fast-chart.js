@@ -149,7 +149,8 @@ export class FastChart {
     const drawing = reactChart(this.el, this.latest.traces, this.latest.layout);
     Promise.resolve(drawing).then(() => {
       if (!this.stale) this.el.dataset.traces = "current";
-      if (!this.listening) {     // Plotly resizes a responsive chart on its own: shapes sized in pixels follow
+      // (A draw overtaken by a newer one before Plotly drew this chart at all leaves no Plotly chart yet.)
+      if (!this.listening && typeof this.el.on === "function") {   // Plotly resizes a responsive chart on its own: shapes sized in pixels follow
         this.listening = true;
         this.el.on("plotly_afterplot", () => this.refit());
       }
