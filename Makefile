@@ -34,6 +34,9 @@ bench: $(STAMP)
 	$(PY) bench/class_fanout.py
 	$(PY) bench/class_fanout.py --redis
 	$(PY) bench/abuse.py
+	$(PY) bench/explorer_ready.py
+	# Lighthouse needs Node.js and npm (it installs lighthouse@12 into bench/.lighthouse/ once):
+	# $(PY) bench/lighthouse.py
 
 # The request and response examples /docs shows, recorded from the real API (app/web/api_examples.py).
 api-examples: $(STAMP)

@@ -21,6 +21,7 @@ from app.web import (api_docs, api_kd, api_predictions, api_runs, api_tables, ap
 from app.web.answer_cache import AnswerCache
 from app.web.body_guard import RequestBodyGuard
 from app.web.budget import SharedBudgets
+from app.web.compression import CompressionMiddleware
 from app.web.bounded_send import BoundedSend
 from app.web.api_runs import KEEPALIVE_S
 from app.web.class_questions import lesson_questions
@@ -159,6 +160,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", assets.CachedStaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
+    # Innermost: it sees each response as the app made it (event streams pass untouched), before
+    # BoundedSend cuts a large body into pieces (app/web/compression.py).
+    app.add_middleware(CompressionMiddleware)
     return app
 
 

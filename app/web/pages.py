@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.classes import class_setup
+from app.web.demo_sequence import SEQ_KEY, clean_sequence
 from app.web.deps import TemplatesDep, TrackDep
 from app.web.templating import widget_renderer
 from app.widgets import WIDGETS, clean_query
@@ -56,9 +57,11 @@ async def get_demo(widget: str, request: Request, templates: TemplatesDep):
         raise HTTPException(404, f"There is no demo called “{widget}”. Demos: {', '.join(DEMO_WIDGETS)}.")
     # Validated like API input: a bad value is dropped (the widget uses its default) and named on the page.
     spec = WIDGETS[widget]
-    params, notices = clean_query(spec, request.query_params)
+    params, notices = clean_query(spec, {k: v for k, v in request.query_params.items() if k != SEQ_KEY})
+    sequence, sequence_notices = clean_sequence(spec, request.query_params)   # a presenter's saved steps
     render = widget_renderer(templates)
     html = render(widget, params, f"{widget}-1", demo=True)
     setup = class_setup(widget, request.app.state.classroom.catalogue)
     return templates.TemplateResponse(request, "demo.html", {"widget": widget, "spec": spec, "widget_html": html,
-                                                             "param_notices": notices, "class_setup": setup})
+                                                             "param_notices": notices + sequence_notices,
+                                                             "sequence": sequence, "class_setup": setup})

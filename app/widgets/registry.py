@@ -19,7 +19,8 @@ ALPHA_CLASSES = 5   # every alpha preset: cat, dog, fox, wolf, owl (static/js/wi
 @dataclass(frozen=True)
 class DemoKey:
     """On a demo page, `keys` (←/→ "sideways", ↑/↓ "updown") move `param`'s slider by `positions` steps
-    (Shift: five times as far)."""
+    (Shift: five times as far); a number field without a slider (the live lab's) moves by `positions` of
+    its own step."""
     keys: Literal["sideways", "updown"]
     param: str
     positions: int
@@ -117,6 +118,8 @@ _WIDGETS = [
          "seed": Number(0, 2**31 - 1, "seed", integer=True, default=0, step=1),
          "omit_class": Number(0, 9, "left-out class", integer=True)},
         presets=(("race", "SFT vs KD race"), ("missing3", "The missing 3")),
+        # One step of each field (T 0.5, alpha 0.05): the lab's fields are number boxes, not sliders.
+        keys=(DemoKey("sideways", "T", 1), DemoKey("updown", "alpha", 1)),
         runs=4),   # a class sees the form and the instructor's runs, relayed without their ids
 ]
 

@@ -1,10 +1,7 @@
 """Pages, headers and assets over real HTTP."""
 from __future__ import annotations
 
-import gzip
 import re
-
-import plotly
 
 PAGES = ["/", "/lessons/kd-loss", "/glossary", "/demo/temperature"]
 
@@ -34,20 +31,6 @@ def test_pages_load_nothing_from_another_host_and_have_no_inline_script(client):
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
         assert not re.search(r"\son[a-z]+=", html), path
-
-
-def test_plotly_is_served_gzipped_once_cacheable_and_deferred(client):
-    html = client.get("/lessons/kd-loss").text
-    url = f"/vendor/plotly-{plotly.__version__}.min.js"
-    assert f'<script defer src="{url}"></script>' in html
-    r = client.get(url, headers={"accept-encoding": "gzip"})
-    assert r.status_code == 200
-    assert r.headers["content-encoding"] == "gzip"
-    assert "immutable" in r.headers["cache-control"]
-    assert int(r.headers["content-length"]) < 2_000_000            # ~1.5 MB on the wire, 4.8 MB raw
-    assert len(r.content) > 4_000_000                               # httpx decoded it: it is whole
-    raw = client.get(url, headers={"accept-encoding": "identity"})
-    assert "content-encoding" not in raw.headers and raw.content == r.content
 
 
 def test_static_assets_use_content_hashed_urls_cached_long(client):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -48,12 +49,12 @@ class PageWatch:
 
 
 def open_watched_page(browser, base_url: str, **context_options):
-    """A page in a context of its own (service workers off, requests to other hosts refused), whose
-    console errors, uncaught exceptions and foreign requests are collected in `page.watch.problems`.
-    Close it with `page.context.close()`."""
+    """A page in a context of its own (viewport, touch, colour scheme… as given; service workers off,
+    requests to other hosts refused), whose console errors, uncaught exceptions and foreign requests
+    are collected in `page.watch.problems`. Close it with `page.context.close()`."""
     # Service workers off: requests they serve would bypass the route guard below. test_offline turns them on.
-    options = {"viewport": {"width": 1280, "height": 900}, **context_options}
-    context = browser.new_context(base_url=base_url, service_workers="block", **options)
+    options = {"viewport": {"width": 1280, "height": 900}, "service_workers": "block", **context_options}
+    context = browser.new_context(base_url=base_url, **options)
     watch = PageWatch()
     host = urlparse(base_url).netloc
 
@@ -72,12 +73,27 @@ def open_watched_page(browser, base_url: str, **context_options):
     return pg
 
 
+@contextmanager
+def watched_page(browser, base_url: str, **context_options) -> Iterator:
+    """open_watched_page as a `with` block: closed at its end, which fails on any problem it saw."""
+    pg = open_watched_page(browser, base_url, **context_options)
+    try:
+        yield pg
+    finally:
+        pg.context.close()
+    assert not pg.watch.problems, pg.watch.problems
+
+
 @pytest.fixture()
 def page(browser, base_url: str) -> Iterator:
-    pg = open_watched_page(browser, base_url)
-    yield pg
-    pg.context.close()
-    assert not pg.watch.problems, pg.watch.problems
+    with watched_page(browser, base_url) as pg:
+        yield pg
+
+
+@pytest.fixture()
+def new_page(browser, base_url: str):
+    """Open more watched pages with their own context options: `with new_page(viewport=…, has_touch=True) as pg:`."""
+    return lambda **options: watched_page(browser, base_url, **options)
 
 
 @pytest.fixture()

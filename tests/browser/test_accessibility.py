@@ -32,6 +32,9 @@ def settle(page, path: str) -> None:
     expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=90_000)
     # Charts draw after their first answer (each then carries data-drawn). One that stays empty (a widget
     # showing an error instead) is still judged as it is; the explorer tests check that charts draw.
+    # Plotly loads when a chart comes near the viewport, so bring each near in turn, as a reader would.
+    for chart in page.locator("[data-widget] .chart").all():
+        chart.scroll_into_view_if_needed()
     try:
         expect(page.locator("[data-widget] .chart:not([data-drawn])")).to_have_count(0, timeout=15_000)
     except AssertionError:

@@ -34,7 +34,7 @@ def test_keys_drive_the_alpha_demo_and_the_address_bar_follows(page):
 
     page.keyboard.press("2")                         # preset 2: the wrong teacher
     expect(w.get_by_role("button", name="Teacher is wrong")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("[data-role=demo-status]")).to_have_text("Preset 2: Teacher is wrong.")
+    expect(page.locator("[data-role=demo-status]")).to_have_text("Teacher is wrong · alpha = 0.50 · T = 2.00")
     assert query(page)["preset"] == "wrong-teacher" and query(page)["teacher"] == "1,4,0,6,-2"
 
     page.keyboard.press("r")                         # back to what the link opened: the default view
@@ -64,7 +64,7 @@ def test_question_mark_shows_the_keys_and_escape_hides_them(page):
     expect(dialog).to_be_hidden()
 
 
-def test_presenter_tools_work_on_a_demo_outside_the_explorer_protocol(page):
+def test_presenter_tools_work_on_the_live_lab(page):
     page.goto("/demo/live-run")
     expect(page.locator("body")).to_have_attribute("data-demo-ready", "true")
     page.get_by_role("button", name="Keys").click()

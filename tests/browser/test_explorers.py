@@ -20,6 +20,7 @@ def open_lesson(page):
     page.goto("/lessons/kd-loss")
     skip_predictions(page)
     for name in ("alpha", "t-squared", "reduction", "kl-direction"):
+        page.locator(f"[data-widget={name}]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
         expect(page.locator(f"[data-widget={name}] [data-role$=chart]").first).to_have_attribute("data-drawn", re.compile(".+"))
     return page
 

@@ -19,6 +19,7 @@ def open_lesson(page, predict: bool = False):
     page.goto("/lessons/kd-loss")
     if not predict:
         skip_predictions(page)
+        page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
         expect(page.locator("[data-widget=temperature] [data-role=chart] .main-svg").first).to_be_visible()
     return page
 

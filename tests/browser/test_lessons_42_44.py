@@ -29,6 +29,7 @@ def open_42(page):
     page.goto("/lessons/kd-teacher-capture")
     skip_predictions(page, timeout=SLOW)
     widget = page.locator("[data-widget=teacher-capture]")
+    widget.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(widget.locator("[data-role=dist-chart] .main-svg").first).to_be_visible(timeout=SLOW)
     return widget
 
@@ -100,6 +101,7 @@ def open_44(page):
     page.goto("/lessons/kd-quality-kept")
     skip_predictions(page, timeout=SLOW)
     widget = page.locator("[data-widget=quality-kept]")
+    widget.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(widget.locator("[data-role=chart] .main-svg").first).to_be_visible(timeout=SLOW)
     return widget
 
@@ -146,6 +148,7 @@ def test_no_axe_violations_with_charts_drawn(page, path):
     skip_predictions(page, timeout=SLOW)      # the page with its answers showing (tests/browser/test_accessibility.py
     #                                           judges it before, with the prediction panels open)
     for chart in page.locator("[data-widget] [data-role$=chart]").all():   # judge the page as people see it
+        chart.scroll_into_view_if_needed()                                  # (Plotly loads when a chart is near)
         expect(chart).to_have_attribute("data-drawn", re.compile(".+"), timeout=SLOW)
     assert violations(page) == []
 

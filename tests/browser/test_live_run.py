@@ -16,6 +16,7 @@ def points(page) -> int:
 def open_lab(page, url="/lessons/kd-loss"):
     page.goto(url)
     lab = page.locator(LAB)
+    lab.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(lab.locator("[data-role=loss-chart] .main-svg").first).to_be_visible()
     return lab
 

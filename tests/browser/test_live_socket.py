@@ -35,6 +35,7 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     page.on("request", lambda r: tables.append(r.url) if "/api/tables/" in r.url else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
+    w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     # The first requests go by POST while the socket connects: move until a move goes over the socket.
     typed = iter(UNREACHABLE_T)
@@ -76,6 +77,7 @@ def test_explorers_fall_back_to_post_when_the_socket_is_refused(page):
     page.on("request", lambda r: posts.append(r.post_data_json) if r.method == "POST" and r.url.endswith("/api/kd/loss") else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
+    w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     move_t_to(page, w, UNREACHABLE_T[0])
     assert refused, "the page never tried the live socket"

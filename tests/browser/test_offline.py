@@ -83,6 +83,7 @@ def test_after_one_visit_every_page_reloads_offline_styled(sw_context):
     lesson = sw_context.new_page()
     lesson.goto("/lessons/kd-loss")
     skip_predictions(lesson)
+    lesson.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
     expect(lesson.locator("[data-widget=temperature] [data-role=chart]")).to_have_attribute("data-drawn", re.compile("."))
     assert every_loaded_file_is_kept(lesson) == []       # the chart library too, whatever its address
     lesson.close()
@@ -112,6 +113,8 @@ def test_an_explorer_offline_keeps_its_last_chart_and_catches_up_when_back(sw_co
     wait_for_worker(page)
     skip_predictions(page)
     chart = page.locator("[data-widget=temperature] [data-role=chart]")
+    chart.scroll_into_view_if_needed()                                     # Plotly loads when a chart is near
+    expect(chart).to_have_attribute("data-drawn", re.compile("."))
     expect(chart).to_have_attribute("data-temperature", "1.00")
     sw_context.set_offline(True)
     expect(page.locator("#notices")).to_contain_text("You are offline")

@@ -38,8 +38,10 @@ PATH_YS = "path => path.slice(1).split('L').map((p) => Number(p.split(',')[1]))"
 
 def open_lesson(page):
     page.goto("/lessons/kd-loss")
-    for name in EXPLORERS:
-        expect(page.locator(f"[data-widget={name}] [data-role$=chart]").first).to_have_attribute("data-drawn", re.compile(".+"))
+    for name in EXPLORERS:   # each brought near in turn: Plotly loads when the first chart comes near
+        chart = page.locator(f"[data-widget={name}] [data-role$=chart]").first
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-drawn", re.compile(".+"))
 
 
 class Traffic:

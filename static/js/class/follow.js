@@ -56,7 +56,7 @@ function apply(frame) {
   }
   latest = frame;
   if (following && root.explorer) {
-    root.explorer.start(toParams(frame.state));
+    root.explorer.loadState(toParams(frame.state));
     root.dataset.followedState = JSON.stringify(frame.state);
   }
 }

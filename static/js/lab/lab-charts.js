@@ -1,6 +1,6 @@
 // The lab's two live charts. New points are batched and drawn once per animation frame with
 // Plotly.extendTraces, so a fast run does not redraw the chart for every event.
-import { baseLayout, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, drawChart } from "../lib/charts.js";
 import { markDrawn } from "../lib/explorer.js";
 
 export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green", "#2b8a3e"], ["purple", "#862e9c"]];
@@ -9,9 +9,6 @@ export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green",
 const LOSS_PARTS = [["loss", "solid", "total"], ["weighted_ce", "dash", "α·CE"], ["weighted_kd", "dot", "(1−α)·T²·KL"]];
 const ACC_PARTS = [["test_acc", "solid", "test accuracy"], ["omitted_class_acc", "dot", "left-out digit"]];
 
-// Up to four run names: above the plot, where they push the margin instead of covering the axis title.
-const LEGEND_ON_TOP = { legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
-                        margin: { l: 56, r: 16, t: 16, b: 48 } };
 
 const positive = (v) => (typeof v === "number" && v > 0 ? v : null);  // log axis: 0 has no place on it
 const fraction = (v) => (typeof v === "number" ? v : null);
@@ -32,32 +29,41 @@ export class LabCharts {
     this.runs = [];
     this.pending = new Map();  // run -> records not drawn yet
     this.frame = 0;
+    this.generation = 0;   // one per reset: only the latest reset's draws make the charts ready to extend
+    this.ready = false;
   }
 
   /** Redraw everything from the runs' records (when a run is added or removed). */
   reset(runs) {
     this.runs = [...runs];
     this.pending.clear();
-    const P = plotly();
     const key = String(this.runs.length);  // the charts' data-drawn: how many runs they show
     // Before the first run: a line saying what will appear, not a pair of bare axes.
     const empty = this.runs.length === 0;
     const waiting = (what) => (empty ? {
-      annotations: [{ text: `Press Start:<br>the ${what} appear here.`, xref: "paper", yref: "paper",
+      annotations: [{ text: `Press Start:<br>the ${what}<br>appear here.`, xref: "paper", yref: "paper",
                       x: 0.5, y: 0.5, showarrow: false }],
     } : {});
     const axis = (props) => ({ ...props, visible: !empty });
-    const lossDrawn = P.react(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
-      ...LEGEND_ON_TOP, ...waiting("loss curves"), xaxis: axis({ title: { text: "step" } }),
+    // Up to four run names: in baseLayout's legend above the plot, where they push the margin instead of
+    // covering an axis title.
+    const lossDrawn = drawChart(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
+      ...waiting("loss curves"), xaxis: axis({ title: { text: "step" } }),
       yaxis: axis({ title: { text: "loss" }, type: "log" }), uirevision: "lab",
-    }), PLOT_CONFIG);
-    const accDrawn = P.react(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
-      ...LEGEND_ON_TOP, ...waiting("accuracy curves"), xaxis: axis({ title: { text: "step" } }),
+    }));
+    const accDrawn = drawChart(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
+      ...waiting("accuracy curves"), xaxis: axis({ title: { text: "step" } }),
       yaxis: axis({ title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }), uirevision: "lab",
-    }), PLOT_CONFIG);
+    }));
     markDrawn(this.lossEl, key, lossDrawn);
     markDrawn(this.accEl, key, accDrawn);
-    this.count();
+    // Records that arrive before these draws are done wait for them (flush), then extend what they drew.
+    const generation = ++this.generation;
+    this.ready = false;
+    this.drawn = Promise.all([lossDrawn, accDrawn]).then(() => {
+      if (generation === this.generation) this.ready = true;
+      this.count();
+    });
   }
 
   /** Queue a record of a run already on the charts; it is drawn on the next animation frame. */
@@ -70,7 +76,11 @@ export class LabCharts {
 
   flush() {
     this.frame = 0;
-    const P = plotly();
+    if (!this.ready) {
+      this.drawn.then(() => this.flush());
+      return;
+    }
+    const P = window.Plotly;   // loaded: the charts are drawn
     for (const [el, parts, pick] of [[this.lossEl, LOSS_PARTS, positive], [this.accEl, ACC_PARTS, fraction]]) {
       const update = { x: [], y: [] };
       const indices = [];

@@ -1,36 +1,44 @@
 // Plotly defaults shared by every widget, and the text alternative each chart carries.
+// Charts are drawn through reactChart (or drawChart for charts that grow by extendTraces): they wait for
+// Plotly to load (lib/plotly-loader.js), follow the theme (lib/chart-theme.js) and carry pins (lib/pins.js).
+import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-theme.js";
+import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
+import { loadedPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
 
+// Readable on the light page, the dark page and the projector's black (≥ 3:1 against each, as lines and bars).
 export const COLORS = {
   reference: "#9aa5b1",
   accent: "#d9480f",
   ce: "#1c7ed6",
   kd: "#d9480f",
-  total: "#212529",
+  total: INK,   // the theme's text colour: near-black on paper, near-white in the dark
   good: "#2b8a3e",
 };
 
-/** Plotly.js is loaded with `defer` before the widget modules, so it is there when they run. */
-export function plotly() {
-  if (!window.Plotly) throw new Error("Plotly.js did not load, so charts cannot be drawn.");
-  return window.Plotly;
-}
-
+/** The layout every chart starts from; the theme's colours and type are applied when it is drawn. */
 export function baseLayout(overrides = {}) {
-  const demo = document.body.classList.contains("demo-mode");
-  const fontSize = demo ? 20 : 13;
+  const { demo, fontSize: size } = chartLook();
   return {
-    margin: demo ? { l: 96, r: 24, t: 28, b: 64 } : { l: 56, r: 16, t: 24, b: 48 },
-    font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: fontSize,
-            color: demo ? "#f8f9fa" : "#212529" },
+    // Room for the usual tick labels and axis titles from the start: automargin only ever widens a
+    // margin, and each widening costs Plotly a second full drawing pass.
+    margin: { l: Math.round(4.5 * size), r: Math.round(1.5 * size), t: Math.round(2.2 * size), b: Math.round(3.8 * size) },
+    font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
-    legend: { orientation: "h", y: -0.2 },
-    hoverlabel: { font: { size: fontSize } },
+    // Above the plot: it pushes the margin instead of covering the x axis's title. On a projector, in two
+    // columns, so four long names take two lines of the chart's height, not four.
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)",
+              ...(demo && { entrywidth: 0.5, entrywidthmode: "fraction" }) },
+    dragmode: false,
+    xaxis: {},
+    yaxis: {},
     ...overrides,
   };
 }
 
-export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// No toolbar: axes are fixed (no zoom or pan to undo), and on a phone it covered the labels.
+export const PLOT_CONFIG = { displaylogo: false, responsive: true, displayModeBar: false, scrollZoom: false,
+                             doubleClick: false, showTips: false, showAxisDragHandles: false };
 
 /** Replace a <table>'s header with one row of column headers. */
 export function fillTableHead(table, headers) {
@@ -92,22 +100,123 @@ function sameNumbers(a, b) {
   return a.every((v, i) => v === b[i] || (Array.isArray(v) && sameNumbers(v, b[i])));
 }
 
-/**
- * Plotly.react, handing back the array objects already drawn wherever the numbers are unchanged.
- * Plotly treats a new array as new data and recomputes that trace (≈ 4× the cost on a slider move);
- * an unchanged curve, e.g. the alpha sweep while only alpha moves, then costs almost nothing.
- */
-export function reactChart(el, traces, layout) {
+/** The trace list as drawn now: arrays whose numbers are unchanged are the very arrays Plotly already has. */
+function keepDrawnArrays(el, traces) {
   const drawn = el.data || [];
-  const kept = traces.map((trace, i) => {
+  return traces.map((trace, i) => {
     const old = drawn[i];
     if (!old || old.type !== trace.type) return trace;
     const next = { ...trace };
     for (const key of ["x", "y", "z"]) if (key in next && sameNumbers(old[key], next[key])) next[key] = old[key];
     return next;
   });
-  return plotly().react(el, kept, layout, PLOT_CONFIG);
 }
+
+// Plotly's `responsive` follows the window only; a chart whose box changes on its own (the projector's
+// strip, +/−, a phone turned, printing) is resized here, once per frame at most.
+const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
+  for (const { target, contentRect } of entries) {
+    const drawn = target.drawnSize;     // the box Plotly last drew in; the first report is usually that box
+    if (target.resizeFrame || !drawn || chartLook().print || (Math.abs(contentRect.width - drawn.width) < 1 &&
+                                         Math.abs(contentRect.height - drawn.height) < 1)) continue;
+    target.resizeFrame = requestAnimationFrame(() => {
+      target.resizeFrame = 0;
+      if (!window.Plotly) return;
+      window.Plotly.Plots.resize(target).then(() => {
+        target.drawnSize = { width: target.clientWidth, height: target.clientHeight };
+      });
+    });
+  }
+}) : null;
+
+// On paper (A4 or Letter within print.css's margins: 640 CSS px wide), a chart alone takes the width;
+// two side by side take half each. Fixed sizes, since the page's print layout is not known beforehand.
+const PRINT_SIZE = { alone: { width: 640, height: 230 }, paired: { width: 310, height: 210 } };
+
+function react(P, el, traces, layout) {
+  if (resizer && !el.sizeWatched) {
+    el.sizeWatched = true;
+    resizer.observe(el);
+  }
+  const onPaper = chartLook().print
+    ? { autosize: false, ...PRINT_SIZE[el.closest(".explorer-grid, .lab-charts") ? "paired" : "alone"] }
+    : { autosize: true, width: undefined, height: undefined };
+  return P.react(el, traces, { ...layout, ...onPaper }, PLOT_CONFIG).then((drawn) => {
+    el.drawnSize = { width: el.clientWidth, height: el.clientHeight };
+    return drawn;
+  });
+}
+
+function drawLive(P, el) {
+  const look = chartLook();
+  const { traces, layout } = el.liveDraw;
+  const live = resolveInk(traces, look.ink);
+  const pins = pinnedTraces(el, live);
+  let drawnLayout = applyLook(layout, look);
+  if (pins.length && drawnLayout.showlegend === false) {
+    // The chart's own legend is HTML beside it; the pins are named in Plotly's.
+    drawnLayout = { ...drawnLayout, showlegend: true };
+    live.forEach((t) => { t.showlegend = false; });
+  }
+  return react(P, el, keepDrawnArrays(el, [...live, ...pins]), drawnLayout);
+}
+
+/**
+ * Plotly.react once Plotly has loaded, handing back the arrays already drawn wherever the numbers are
+ * unchanged: Plotly treats a new array as new data and recomputes that trace (≈ 4× the cost on a slider
+ * move); an unchanged curve, e.g. the alpha sweep while only alpha moves, then costs almost nothing.
+ * Before Plotly has loaded only the latest call is drawn.
+ */
+export function reactChart(el, traces, layout) {
+  el.liveDraw = { traces, layout };   // pins and theme changes redraw from it
+  return plotlyFor(el).then((P) => (el.liveDraw.traces === traces ? drawLive(P, el) : undefined));
+}
+
+/** Plotly.react in the current look, without pins, for charts that then grow by extendTraces (the lab's). */
+export function drawChart(el, traces, layout) {
+  return plotlyFor(el).then((P) => react(P, el, resolveInk(traces, chartLook().ink), applyLook(layout)));
+}
+
+/** Plotly, once loaded; a chart's first draw waits for a task of its own (see nextTask). */
+async function plotlyFor(el) {
+  const P = await whenPlotly();
+  if (!el.layout) await nextTask();
+  return P;
+}
+
+/** Plotly itself, for code that only ever touches a chart already drawn (so Plotly has loaded). */
+export function plotly() {
+  const P = loadedPlotly();
+  if (!P) throw new Error("Plotly.js has not loaded yet: draw the chart with reactChart first.");
+  return P;
+}
+
+/** Freeze what every chart of an explorer shows now, under `label`; returns how many charts took a pin. */
+export function pinCharts(root, label) {
+  const charts = [...root.querySelectorAll(".js-plotly-plot")].filter((el) => el.liveDraw);
+  charts.forEach((el) => {
+    if (el.fastChart) el.fastChart.sync();   // its traces brought up to what its shapes show (lib/fast-chart.js)
+    addPin(el, label, resolveInk(el.liveDraw.traces, chartLook().ink));
+    whenPlotly().then((P) => drawLive(P, el));
+  });
+  return charts.length;
+}
+
+export function clearPins(root) {
+  root.querySelectorAll(".js-plotly-plot").forEach((el) => {
+    if (!el.pins || !el.pins.length) return;
+    clearPinsOf(el);
+    whenPlotly().then((P) => drawLive(P, el));
+  });
+}
+
+// A new theme or type size: charts drawn by reactChart redraw from what they were asked to draw; the
+// others (their data grown by extendTraces) keep their data and take the new look.
+onLookChange((el) => {
+  const P = window.Plotly;   // loaded, or onLookChange would not call: redraw now, before printing lays out pages
+  if (el.liveDraw) drawLive(P, el);
+  else react(P, el, el.data, applyLook(el.layout));
+});
 
 /**
  * The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) that is ≥ |x|: an axis bound

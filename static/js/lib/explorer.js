@@ -2,8 +2,12 @@
 // "Open in demo mode" link kept equal to the explorer's current state.
 //
 // An explorer object offers: root, name (its /demo/NAME), queryState() (what a link must carry, keyed by
-// the parameter names of the widget's description, app/widgets/registry.py), presetNames
-// (loadPreset(name) when there are any), reset(), and sliders (parameter name → LogSlider) for the demo keys.
+// the parameter names of the widget's description, app/widgets/registry.py), loadState(params) (show a
+// state given as link parameters, text as in a query string: a presenter's saved step, a class's state;
+// reset() still returns to the state the page opened with), presetNames (loadPreset(name) when there are
+// any), reset(), sliders (parameter name → LogSlider, or anything with nudge(positions)) for the demo keys,
+// and optionally describeState() (one line for the demo's status; demo.js builds one otherwise). Charts
+// drawn with lib/charts.js reactChart can be pinned.
 // One with live runs also offers classRuns(), adoptRuns(runs), followRuns(runs, code) and
 // showClassRuns(on) (static/js/widgets/live-run.js), which a class session uses.
 import { demoHref, numberParam } from "./url-state.js";
@@ -11,6 +15,18 @@ import { demoHref, numberParam } from "./url-state.js";
 export const CHANGE_EVENT = "explorer:change";
 // An explorer whose state includes live runs (the lab) fires this when the runs on its charts change.
 export const RUNS_EVENT = "explorer:runs";
+
+/** What every explorer does the same way: open on the link's state, and go back to it on reset. */
+export class Explorer {
+  start(params) {
+    this.initial = params;
+    this.loadState(params);
+  }
+
+  reset() {
+    this.loadState(this.initial);
+  }
+}
 
 /** Tell listeners (demo link, address bar, demo keys) that the explorer's state moved. */
 export function announceChange(root) {

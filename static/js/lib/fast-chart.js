@@ -9,6 +9,7 @@
 // date with one full redraw once the chart has been still a moment (or at once when the pointer comes to
 // it). A change of axes, categories or series (the chart's key) is a full redraw straight away. The
 // chart's data-traces attribute says whether its traces are "current" or "behind" the shapes.
+import { chartLook, resolveInk } from "./chart-theme.js";
 import { plotly, reactChart } from "./charts.js";
 
 const SYNC_AFTER_MS = 250;
@@ -105,7 +106,14 @@ export class FastChart {
     this.latest = null;         // the full figure last asked for
     this.stale = false;         // the traces (hover) are behind the shapes
     this.timer = null;
+    el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
     el.addEventListener("pointerenter", () => this.sync());
+  }
+
+  /** Only the shapes redrawn, in the theme's colours; a later full redraw (theme, pins) keeps them. */
+  relayoutShapes(shapes) {
+    if (this.el.liveDraw) this.el.liveDraw = { ...this.el.liveDraw, layout: { ...this.el.liveDraw.layout, shapes } };
+    return plotly().relayout(this.el, { shapes: resolveInk(shapes, chartLook().ink) });
   }
 
   /**
@@ -127,7 +135,7 @@ export class FastChart {
     this.stale = true;
     this.el.dataset.traces = "behind";
     this.timer = setTimeout(() => this.sync(), SYNC_AFTER_MS);
-    return plotly().relayout(this.el, { shapes: this.latest.layout.shapes });
+    return this.relayoutShapes(this.latest.layout.shapes);
   }
 
   /** Bring the hover traces up to what the shapes show. */
@@ -141,7 +149,8 @@ export class FastChart {
     const drawing = reactChart(this.el, this.latest.traces, this.latest.layout);
     Promise.resolve(drawing).then(() => {
       if (!this.stale) this.el.dataset.traces = "current";
-      if (!this.listening) {     // Plotly resizes a responsive chart on its own: shapes sized in pixels follow
+      // (A draw overtaken by a newer one before Plotly drew this chart at all leaves no Plotly chart yet.)
+      if (!this.listening && typeof this.el.on === "function") {   // Plotly resizes a responsive chart on its own: shapes sized in pixels follow
         this.listening = true;
         this.el.on("plotly_afterplot", () => this.refit());
       }
@@ -154,6 +163,6 @@ export class FastChart {
     const shapes = this.shapesOf(this.el);
     if (JSON.stringify(shapes) === JSON.stringify(this.latest.layout.shapes)) return undefined;
     this.latest.layout.shapes = shapes;
-    return plotly().relayout(this.el, { shapes });
+    return this.relayoutShapes(shapes);
   }
 }

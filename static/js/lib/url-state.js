@@ -46,8 +46,8 @@ export function demoHref(widget, state) {
   return `/demo/${widget}?${toQuery(state)}`;
 }
 
-/** Keep the address bar equal to the state, without adding history entries. */
-export function replaceQuery(state) {
-  const url = `${window.location.pathname}?${toQuery(state)}`;
+/** Keep the address bar equal to the state (and `extra`, more query text), without adding history entries. */
+export function replaceQuery(state, extra = "") {
+  const url = `${window.location.pathname}?${[toQuery(state), extra].filter(Boolean).join("&")}`;
   if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", url);
 }

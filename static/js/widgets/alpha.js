@@ -1,7 +1,7 @@
 // Alpha explorer: the loss's two weighted terms across alpha, and the pull (minus the gradient) that
 // each term puts on each student logit, all from the server's autograd (POST /api/kd/loss).
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil } from "../lib/charts.js";
-import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { barsPath, diamondShape, FastChart, hoverOnly, linePath, pathShape } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
@@ -23,8 +23,9 @@ export const PRESETS = {
 
 const fmt = (x) => x.toFixed(3);
 
-class AlphaExplorer {
+class AlphaExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "alpha";
     this.presetNames = Object.keys(PRESETS);
@@ -56,8 +57,7 @@ class AlphaExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     const base = PRESETS[params.preset] ? params.preset : "agree";
     const p = PRESETS[base];
     this.show(base, {
@@ -67,7 +67,6 @@ class AlphaExplorer {
   }
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
-  reset() { this.start(this.initial); }
 
   show(preset, { student, teacher, label, alpha, T }) {
     this.preset = preset;
@@ -128,9 +127,8 @@ class AlphaExplorer {
 
   drawSweep(answer, s, table) {
     const sw = answer.alpha_sweep;
-    const totalColor = document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total;
     const lines = [[sw.weighted_ce, "alpha·CE", COLORS.ce, "solid"], [sw.weighted_kd, "(1 − alpha)·T²·KL", COLORS.kd, "solid"],
-                   [sw.loss, "loss (sum)", totalColor, "dot"]];
+                   [sw.loss, "loss (sum)", COLORS.total, "dot"]];
     // The three lines and the chosen alpha (a line and three dots) are shapes; the traces under them only
     // carry the hover (static/js/lib/fast-chart.js).
     const traces = lines.map(([y, name, color]) => hoverOnly({ type: "scatter", mode: "lines", x: sw.alpha, y, name,
@@ -152,7 +150,7 @@ class AlphaExplorer {
         label: { text: `alpha = ${s.alpha.toFixed(2)}`, textposition: "end", xanchor: "left", yanchor: "top", padding: 6 } },
       dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
       dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
-      dotShape(s.alpha, answer.loss, totalColor),
+      dotShape(s.alpha, answer.loss, COLORS.total),
     ];
     return this.sweepChart.draw({ key: String(top), traces, layout, shapes });
   }
@@ -167,7 +165,6 @@ class AlphaExplorer {
 
   drawPulls(pulls, names, s, range) {
     const x = names.map((n, i) => (i === s.label ? `${n} (gold)` : n));
-    const totalColor = document.body.classList.contains("demo-mode") ? "#f8f9fa" : COLORS.total;
     // Each term's bars are one shape, beside each other in the category (offsets set, not grouped); the
     // totals are diamonds. The invisible traces under them carry the hover.
     const bar = (y, name, color, offset) => hoverOnly({ type: "bar", x, y, name, offset, width: 0.4,
@@ -176,7 +173,7 @@ class AlphaExplorer {
       bar(pulls.ce, "pull of the gold label (alpha·CE)", COLORS.ce, -0.4),
       bar(pulls.kd, "pull toward the teacher ((1 − alpha)·T²·KL)", COLORS.kd, 0),
       hoverOnly({ type: "scatter", mode: "markers", x, y: pulls.total, name: "total", marker: { size: 12 },
-                  hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" }, totalColor),
+                  hovertemplate: "%{x}: %{y:+.3f}<extra>total</extra>" }, COLORS.total),
     ];
     const layout = baseLayout({
       barmode: "overlay", xaxis: { type: "category" },
@@ -187,7 +184,7 @@ class AlphaExplorer {
     const shapes = [
       pathShape(barsPath(pulls.ce, -0.4, 0.4), { color: COLORS.ce, width: 0, fill: COLORS.ce }),
       pathShape(barsPath(pulls.kd, 0, 0.4), { color: COLORS.kd, width: 0, fill: COLORS.kd }),
-      ...pulls.total.map((y, i) => diamondShape(i, y, totalColor, 12)),
+      ...pulls.total.map((y, i) => diamondShape(i, y, COLORS.total, 12)),
     ];
     return this.pullChart.draw({ key: JSON.stringify([x, range]), traces, layout, shapes });
   }

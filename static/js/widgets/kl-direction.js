@@ -1,7 +1,7 @@
 // Forward vs reverse KL: the server searches a family of one-peak students for the best fit to a
 // two-peak teacher under each direction (POST /api/kd/kl-direction). Forward covers, reverse seeks.
 import { baseLayout, COLORS, fillTableWhenShown, niceCeil } from "../lib/charts.js";
-import { announceChange, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart, hoverOnly, linePath, pathShape, stepAreaPath } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { klDirection } from "../lib/table-readers.js";
@@ -10,8 +10,9 @@ import { readParams } from "../lib/url-state.js";
 
 const describeFit = (f) => `peak ${f.mean.toFixed(2)}, width ${f.width.toFixed(2)} (KL ${f.kl.toFixed(3)})`;
 
-class KLDirectionExplorer {
+class KLDirectionExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "kl-direction";
     this.presetNames = [];
@@ -40,15 +41,13 @@ class KLDirectionExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     setSliders(this.sliders, params);
     this.update();
   }
 
   queryState() { return { separation: this.separation.value, left_weight: this.weight.value }; }
 
-  reset() { this.start(this.initial); }
 
   update(moved = null) {
     this.data.update({ separation: this.separation.value, weight: this.weight.value }, moved);

@@ -5,9 +5,10 @@
 // its charts (RUNS_EVENT, classRuns()), and a follower's page shows the class's runs, relayed by the
 // server without their ids (followRuns), until the learner explores on their own (showClassRuns(false)).
 import { LabCharts, RUN_COLORS } from "../lab/lab-charts.js";
-import { RUNS_EVENT, announceChange, markPreset, onPresetClick, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markPreset, onPresetClick, RUNS_EVENT, startExplorers } from "../lib/explorer.js";
 import { fillCurves, fillResults } from "../lab/lab-tables.js";
 import { LiveRun } from "../lab/run-stream.js";
+import { readParams } from "../lib/url-state.js";
 
 // What each preset runs; its name and button come from the widget's description (app/widgets/registry.py).
 const PRESETS = {
@@ -17,18 +18,36 @@ const PRESETS = {
               runs: [{ alpha: 1 }, { alpha: 0.5 }] },
 };
 
+// The form's fields and the link parameters they are (app/widgets/registry.py names T "T").
+const FIELD_PARAMS = { alpha: "alpha", temperature: "T", student_hidden: "student_hidden", steps: "steps", seed: "seed",
+                       omit_class: "omit_class" };
+
 export function runLabel(c) {
   const kind = c.alpha === 1 ? "SFT (α=1)" : `KD α=${c.alpha} T=${c.temperature}`;
   const omit = c.omit_class === null ? "" : ` · no ${c.omit_class}s`;
   return `${kind} · 64-${c.student_hidden}-10 · seed ${c.seed}${omit}`;
 }
 
-class LiveRunLab {
+/** A number field moved by the demo keys like a slider: `positions` of its own step, within its limits. */
+function fieldStepper(input, onMove) {
+  return {
+    nudge(positions) {
+      const [min, max, step] = [Number(input.min), Number(input.max), Number(input.step)];
+      const value = Number(input.value);
+      const next = Math.min(max, Math.max(min, (Number.isFinite(value) ? value : min) + positions * step));
+      input.value = String(Number(next.toFixed(6)));
+      input.removeAttribute("aria-invalid");
+      onMove();
+    },
+  };
+}
+
+class LiveRunLab extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "live-run";
     this.presetNames = Object.keys(PRESETS);
-    this.sliders = {};
     this.el = (role) => root.querySelector(`[data-role="${role}"]`);
     this.form = this.el("form");
     this.maxRuns = Number(root.dataset.maxRuns);   // the widget's description (app/widgets/registry.py)
@@ -36,7 +55,6 @@ class LiveRunLab {
     this.followed = [];       // a class's runs (a follower's page), relayed without their ids
     this.showingClass = false;
     this.made = 0;
-    this.preset = root.dataset.preset || "";
     this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"));
     this.charts.reset([]);
 
@@ -45,17 +63,15 @@ class LiveRunLab {
       const config = this.readForm();
       if (config) this.startRuns([config]);
     });
-    this.form.addEventListener("input", () => {
-      this.preset = "";
-      markPreset(root, "");
-      announceChange(root);
-    });
+    this.form.addEventListener("input", () => this.markPreset(null));
+    // The demo keys (app/widgets/registry.py) move T and alpha by their fields' steps.
+    this.sliders = { T: fieldStepper(this.form.elements.temperature, () => this.markPreset(null)),
+                     alpha: fieldStepper(this.form.elements.alpha, () => this.markPreset(null)) };
     this.el("cancel").addEventListener("click", () => this.cancelAll());
     this.el("clear").addEventListener("click", () => this.clear());
     this.el("bias-fix").addEventListener("change", () => this.renderTables());
-    onPresetClick(root, (name) => this.runPreset(name));
-    this.initial = this.initialConfig();
-    this.fillForm(this.initial);
+    onPresetClick(root, (name) => this.loadPreset(name));
+    this.start(readParams(root));
     this.renderTables();
   }
 
@@ -64,40 +80,10 @@ class LiveRunLab {
     return this.showingClass ? this.followed : this.own;
   }
 
-  /** The form (and preset) as a link or a class carries it, keyed as the widget's description names them. */
-  queryState() {
-    const f = this.form.elements;
-    const state = { alpha: Number(f.alpha.value), T: Number(f.temperature.value), student_hidden: f.student_hidden.value,
-                    steps: Number(f.steps.value), seed: Number(f.seed.value) };
-    if (f.omit_class.value !== "") state.omit_class = Number(f.omit_class.value);
-    return this.preset ? { preset: this.preset, ...state } : state;
-  }
-
-  /** Show a state (a follower's page: the instructor's form); starts nothing. */
-  start(params) {
-    const number = (key, fallback) => (params[key] === undefined ? fallback : Number(params[key]));
-    this.fillForm({ alpha: number("alpha", this.initial.alpha), temperature: number("T", this.initial.temperature),
-                    steps: number("steps", this.initial.steps), seed: number("seed", this.initial.seed),
-                    student_hidden: params.student_hidden || this.initial.student_hidden,
-                    omit_class: params.omit_class === undefined ? null : Number(params.omit_class) });
-    this.preset = params.preset || "";
-    markPreset(this.root, this.preset);
-  }
-
   /** Tell listeners (a class) the form and the runs as they are now. */
   update() {
     announceChange(this.root);
     this.root.dispatchEvent(new CustomEvent(RUNS_EVENT));
-  }
-
-  reset() {
-    this.preset = "";
-    markPreset(this.root, "");
-    this.fillForm(this.initial);
-  }
-
-  loadPreset(name) {
-    this.runPreset(name);
   }
 
   /** This page's runs as a class is told of them: their numbers and ids (only the instructor's page sends them). */
@@ -142,17 +128,46 @@ class LiveRunLab {
     this.redraw();
   }
 
-  /** The form as the server rendered it (the lesson's or the demo link's settings, already checked, or
-   *  the defaults), then the preset's settings if one is named. */
-  initialConfig() {
+  /** Fill the form from link parameters (the lesson's directive, the demo's address, a saved step): each
+   *  field's default (rendered from the widget's description), then the preset's settings, then any value
+   *  the link gives. The server has already checked the link's values. */
+  loadState(params) {
     const f = this.form.elements;
-    const config = { alpha: Number(f.alpha.value), temperature: Number(f.temperature.value), steps: Number(f.steps.value),
-                     seed: Number(f.seed.value), student_hidden: Number(f.student_hidden.value),
-                     omit_class: f.omit_class.value === "" ? null : Number(f.omit_class.value) };
-    const preset = PRESETS[this.root.dataset.preset];
+    const preset = PRESETS[params.preset];
+    const config = Object.fromEntries(Object.keys(FIELD_PARAMS).map((name) => [name, f[name].dataset.default]));
     if (preset) Object.assign(config, preset.base, preset.runs[preset.runs.length - 1]);
-    return config;
+    for (const [name, key] of Object.entries(FIELD_PARAMS)) if (params[key] !== undefined) config[name] = params[key];
+    this.fillForm({ ...config, omit_class: config.omit_class === "" ? null : config.omit_class });
+    this.markPreset(preset ? params.preset : null);
   }
+
+  /** The preset whose settings the form holds; null once the form is edited. */
+  markPreset(name) {
+    this.preset = name;
+    markPreset(this.root, name);
+    announceChange(this.root);
+  }
+
+  /** The form as link parameters: "Copy link" and "Open in demo mode" reopen exactly this. */
+  queryState() {
+    const f = this.form.elements;
+    const state = { preset: this.preset || undefined };
+    // Numbers as numbers: a class checks the state as JSON (app/widgets/state.py); a link writes them as text.
+    for (const [name, key] of Object.entries(FIELD_PARAMS)) {
+      const text = f[name].value;
+      state[key] = text === "" ? undefined : name === "student_hidden" ? text : Number(text);
+    }
+    return state;
+  }
+
+  describeState() {
+    const f = this.form.elements;
+    const config = { alpha: Number(f.alpha.value), temperature: Number(f.temperature.value), seed: f.seed.value,
+                     student_hidden: f.student_hidden.value, omit_class: f.omit_class.value === "" ? null : f.omit_class.value };
+    return `Next run: ${runLabel(config)} · ${f.steps.value} steps`;
+  }
+
+  loadPreset(name) { this.runPreset(name); }
 
   fillForm(c) {
     const f = this.form.elements;
@@ -192,11 +207,9 @@ class LiveRunLab {
   runPreset(name) {
     const preset = PRESETS[name];
     const seed = Number(this.form.elements.seed.value) || 0;
-    this.preset = name;
-    markPreset(this.root, name);
     const configs = preset.runs.map((r) => ({ experiment: "digits", device: "auto", seed, ...preset.base, ...r }));
     this.fillForm(configs[configs.length - 1]);
-    announceChange(this.root);
+    this.markPreset(name);
     if (name === "missing3") this.el("bias-fix").checked = true;
     // A preset is a fresh comparison: finished runs make room for it.
     this.own.filter((r) => !r.live.active).forEach((r) => this.remove(r));

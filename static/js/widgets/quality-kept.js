@@ -1,7 +1,7 @@
 // Quality kept (lesson 4.4): POST /api/tinylm/compare trains an SFT and a KD student on the same captured
 // orders and scores them and the teacher on held-out orders. Every number drawn is from that answer.
 import { postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { markDrawn } from "../lib/explorer.js";
 
 const FIELDS = {
@@ -105,14 +105,14 @@ class QualityKept {
     const sft = curve(a.curves.sft);
     const kd = curve(a.curves.kd);
     const last = Math.max(...sft.x, ...kd.x);
-    const drawing = plotly().react(this.el("chart"), [
+    const drawing = reactChart(this.el("chart"), [
       { type: "scatter", mode: "lines", name: "SFT student", ...sft, line: { color: COLORS.ce } },
       { type: "scatter", mode: "lines", name: "KD student", ...kd, line: { color: COLORS.kd } },
       { type: "scatter", mode: "lines", name: "teacher", x: [0, last], y: [a.teacher.kl_to_truth, a.teacher.kl_to_truth],
         line: { color: COLORS.reference, dash: "dash" } },
     ], baseLayout({ legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 48 },
                     xaxis: { title: { text: "training step" } },
-                    yaxis: { title: { text: "KL to the truth (nats)" }, rangemode: "tozero" } }), PLOT_CONFIG);
+                    yaxis: { title: { text: "KL to the truth (nats)" }, rangemode: "tozero" } }));
     this.el("chart").dataset.seed = String(a.config.seed);
     markDrawn(this.el("chart"), Object.values(a.config).join("/"), drawing);
     fillTable(this.el("curve-table"), ["step", "SFT student", "KD student"],

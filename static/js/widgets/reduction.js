@@ -2,7 +2,7 @@
 // so on (batch, seq, vocab) logits it grows with length and counts prompt positions; the token mean
 // does neither. Every number comes from POST /api/kd/reduction (torch on the server).
 import { baseLayout, COLORS, fillTableWhenShown, formatPercent, niceCeil } from "../lib/charts.js";
-import { announceChange, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, setSliders, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart, hoverOnly, linePath, markersPath, pathShape } from "../lib/fast-chart.js";
 import { drawHeatGrid, SCALES } from "../lib/heat-grid.js";
 import { LogSlider } from "../lib/log-slider.js";
@@ -13,8 +13,9 @@ import { readParams } from "../lib/url-state.js";
 const EXAMPLE = { vocab: 16, temperature: 2.0, seed: 0 };
 const fmt = (x) => (x === null ? "–" : x.toFixed(3));
 
-class ReductionExplorer {
+class ReductionExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "reduction";
     this.presetNames = [];
@@ -48,8 +49,7 @@ class ReductionExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     setSliders(this.sliders, params);
     this.promptSet = this.prompt.value;
     this.update();
@@ -57,7 +57,6 @@ class ReductionExplorer {
 
   queryState() { return { seq_len: this.len.value, prompt_len: this.prompt.value, batch_size: this.batch.value }; }
 
-  reset() { this.start(this.initial); }
 
   update(moved = null) {
     // A prompt cannot be longer than the sequence: the prompt slider shows the prompt the learner set, cut

@@ -2,7 +2,7 @@
 // T = 1–4 used in practice it does not, and the readouts say by how much. Norms and slopes are autograd
 // on the server (POST /api/kd/temperature-gradients); the dashed lines are Hinton's closed-form limit.
 import { baseLayout, COLORS, dotShape, fillTableWhenShown } from "../lib/charts.js";
-import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { FastChart } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { readStudentAndTeacher } from "../lib/logits-field.js";
@@ -25,8 +25,9 @@ export const PRESETS = {
 const sci = (x) => (x === 0 ? "0" : x.toExponential(2));
 const slopeText = (s) => (s === null ? "none (no gradient)" : s.toFixed(2));
 
-class TSquaredExplorer {
+class TSquaredExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "t-squared";
     this.presetNames = Object.keys(PRESETS);
@@ -51,8 +52,7 @@ class TSquaredExplorer {
     this.start(readParams(root));
   }
 
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     const base = PRESETS[params.preset] ? params.preset : "digit";
     const p = PRESETS[base];
     this.show(base, { student: listParam(params.student, p.student), teacher: listParam(params.teacher, p.teacher),
@@ -60,7 +60,6 @@ class TSquaredExplorer {
   }
 
   loadPreset(name) { this.show(name, PRESETS[name]); }
-  reset() { this.start(this.initial); }
 
   show(preset, { student, teacher, T }) {
     this.preset = preset;
@@ -112,7 +111,6 @@ class TSquaredExplorer {
     ];
     // The chosen T is marked with shapes, not a trace: moving T leaves the curves as they are, and
     // Plotly then redraws only the shapes instead of the whole chart (static/js/lib/fast-chart.js).
-    const dotEdge = demo ? "#fff" : "#000";
     const layout = baseLayout({
       // Few ticks on purpose: every tick label is SVG text Plotly measures on each redraw (≈ 10 ms here).
       xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(tMin), Math.log10(tMax)],
@@ -132,7 +130,7 @@ class TSquaredExplorer {
       { type: "line", x0: s.T, x1: s.T, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" } },
       // A log axis has no place for 0 (a student equal to its teacher has no gradient): no dot then.
       ...[["grad_norm", COLORS.ce], ["grad_norm_t2", COLORS.kd]].filter(([key]) => at(key) > 0)
-        .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: dotEdge, width: 1.5 } })),
+        .map(([key, color]) => ({ ...dotShape(s.T, at(key), color, 13), line: { color: COLORS.total, width: 1.5 } })),
     ];
     const key = JSON.stringify([GRID, traces.map((t) => t.y)]);
     markDrawn(this.el("chart"), s.T.toFixed(2), this.chart.draw({ key, traces, layout, shapes }));

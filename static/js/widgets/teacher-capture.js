@@ -2,7 +2,7 @@
 // coverage curve (mass kept as k grows) and the JSONL line a capture writes. Every number comes from
 // POST /api/tinylm/teacher, which runs the cached teacher.
 import { latestOnly, postJSON } from "../lib/api.js";
-import { baseLayout, COLORS, fillTable, formatPercent, PLOT_CONFIG, plotly } from "../lib/charts.js";
+import { baseLayout, COLORS, fillTable, formatPercent, reactChart } from "../lib/charts.js";
 import { markDrawn } from "../lib/explorer.js";
 
 const V = 31;
@@ -92,24 +92,24 @@ class TeacherCapture {
 
     const top = a.distribution.slice(0, SHOWN);
     const x = top.map((d) => d.token);
-    const distDrawn = plotly().react(this.el("dist-chart"), [
+    const distDrawn = reactChart(this.el("dist-chart"), [
       { type: "bar", name: "teacher", x, y: top.map((d) => d.p), marker: { color: x.map((_, i) => (i < a.k ? COLORS.accent : COLORS.reference)) },
         hovertemplate: "%{x}: %{y:.1%}<extra>teacher</extra>" },
       { type: "bar", name: "truth", x, y: top.map((d) => d.truth), marker: { color: COLORS.ce },
         hovertemplate: "%{x}: %{y:.1%}<extra>truth</extra>" },
     ], baseLayout({ barmode: "group", legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 64 },
                     xaxis: { type: "category" },
-                    yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" } }), PLOT_CONFIG);
+                    yaxis: { title: { text: "probability" }, range: [0, 1], tickformat: ".0%" } }));
 
     const ks = a.coverage.map((_, i) => i + 1);
-    const coverageDrawn = plotly().react(this.el("coverage-chart"), [
+    const coverageDrawn = reactChart(this.el("coverage-chart"), [
       { type: "scatter", mode: "lines+markers", name: "mass kept", x: ks, y: a.coverage, line: { color: COLORS.total },
         hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
       { type: "scatter", mode: "markers", name: `k = ${a.k}`, x: [a.k], y: [a.mass_kept],
         marker: { color: COLORS.accent, size: 12 }, hovertemplate: "k = %{x}: %{y:.2%}<extra></extra>" },
     ], baseLayout({ legend: { orientation: "h", x: 0, y: 1.12 }, margin: { l: 56, r: 16, t: 40, b: 48 },
                     xaxis: { title: { text: "k (ids kept)" }, range: [0.5, V + 0.5] },
-                    yaxis: { title: { text: "teacher mass kept" }, range: [0, 1.02], tickformat: ".0%" } }), PLOT_CONFIG);
+                    yaxis: { title: { text: "teacher mass kept" }, range: [0, 1.02], tickformat: ".0%" } }));
     this.el("dist-chart").dataset.k = String(a.k);
     this.el("coverage-chart").dataset.k = String(a.k);
     const key = `${a.example}/${a.position}/${a.k}/${a.temperature}`;

@@ -1,6 +1,6 @@
 // Temperature explorer: softmax(logits / T) from the server's real torch code, beside the T = 1 bars.
 import { baseLayout, COLORS, fillTableWhenShown, formatPercent } from "../lib/charts.js";
-import { announceChange, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
+import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { barsPath, FastChart, hoverOnly, pathShape } from "../lib/fast-chart.js";
 import { LogSlider } from "../lib/log-slider.js";
 import { parseLogitsField, readLogitsField } from "../lib/logits-field.js";
@@ -29,8 +29,9 @@ export function runnerUpIndex(logits) {
   return order[1][1];
 }
 
-class TemperatureExplorer {
+class TemperatureExplorer extends Explorer {
   constructor(root) {
+    super();
     this.root = root;
     this.name = "temperature";
     this.presetNames = Object.keys(PRESETS);
@@ -58,17 +59,13 @@ class TemperatureExplorer {
   }
 
   /** The first view: a preset, then any exact T or logits the lesson or the demo link gives. */
-  start(params) {
-    this.initial = params;
+  loadState(params) {
     this.loadPreset(PRESETS[params.preset] ? params.preset : "peaky", { quiet: true });
     const logits = listParam(params.logits, null);
     if (logits) this.el("logits").value = logits.join(", ");
     this.slider.set(numberParam(params.T, this.slider.value), "start");
   }
 
-  reset() {
-    this.start(this.initial);
-  }
 
   queryState() {
     const parsed = parseLogitsField(this.el("logits"));

@@ -1,0 +1,24 @@
+"""Small steps the browser tests share."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.predictions import skip_predictions
+
+
+def draw_every_chart(page) -> None:
+    """Bring every chart near the viewport in turn, as a reader scrolling down would (Plotly loads when the
+    first one comes near), and wait until each is drawn. Predictions are skipped (a widget asking for one
+    keeps its outputs hidden). A fresh server trains the tiny-LM teacher first."""
+    skip_predictions(page)
+    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=120_000)
+    charts = page.locator(".chart:not(.heat-grid-chart)")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        expect(charts.nth(i)).to_have_attribute("data-drawn", re.compile(".+"), timeout=120_000)
+
+
+def trace_types(page) -> set[str]:
+    return set(page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].flatMap(c => c.data.map(t => t.type || 'scatter'))"))
