@@ -38,7 +38,7 @@ class WidgetSpec:
     keys: tuple[DemoKey, ...] = ()
     rules: tuple[Rule, ...] = ()
     demo: bool = True                             # has a presenter view at /demo/{name}
-    classroom: bool = True                        # a class can follow it live (its script has start(params))
+    classroom: bool = True                        # a class can follow it live (its script has loadState(params))
     runs: int = 0                                 # live runs its page shows at once; a class relays as many
     all_params: dict[str, Param] = field(init=False)
 
