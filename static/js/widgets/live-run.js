@@ -246,9 +246,14 @@ class LiveRunLab extends Explorer {
     }
   }
 
-  /** A run numbered `n`, in the first colour none of `others` has; its events update the page. */
+  /**
+   * A run numbered `n`; its events update the page. Its colour is the n-th when none of `others` has it (else
+   * the first free one): a follower that hears of the instructor's runs in another order (run 2 may get
+   * its id first) still colours them as the projector does.
+   */
   makeRun(config, n, others) {
-    const [colorName, color] = RUN_COLORS.find(([, c]) => !others.some((r) => r.color === c));
+    const free = RUN_COLORS.filter(([, c]) => !others.some((r) => r.color === c));
+    const [colorName, color] = free.find((entry) => entry === RUN_COLORS[(n - 1) % RUN_COLORS.length]) || free[0];
     const run = { n, config, label: runLabel(config), color, colorName, records: [], final: null,
                   status: "starting", reason: null };
     run.live = new LiveRun(config, {
