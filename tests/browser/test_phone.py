@@ -139,8 +139,10 @@ def test_the_slider_sits_above_its_chart_and_touch_help_drops_the_keys(new_page)
         widget.scroll_into_view_if_needed()
         slider = widget.locator("[data-role=t-slider]").bounding_box()
         chart = widget.locator("[data-role=chart]").bounding_box()
+        view = widget.locator(".widget-view").bounding_box()              # the chart's own legend, then the chart
         readouts = widget.locator(".readouts").bounding_box()
-        assert 0 < chart["y"] - (slider["y"] + slider["height"]) < 80     # only its help line between them
+        assert 0 < view["y"] - (slider["y"] + slider["height"]) < 80      # only its help line between them
+        assert chart["y"] - view["y"] < 60                                # and above the chart only its legend
         assert readouts["y"] > chart["y"] + chart["height"]              # the readouts come after the chart
         expect(widget.locator(".key-help")).to_be_hidden()
         expect(widget.locator(".field-help").filter(has_text="Log scale")).to_be_visible()
