@@ -1,5 +1,6 @@
 // Alpha explorer: the loss's two weighted terms across alpha, and the pull (minus the gradient) that
 // each term puts on each student logit, all from the server's autograd (POST /api/kd/loss).
+import { chartLook } from "../lib/chart-theme.js";
 import { baseLayout, COLORS, dotShape, fillTableWhenShown, niceCeil } from "../lib/charts.js";
 import { announceChange, Explorer, markDrawn, markPreset, onPresetClick, showWidgetError, startExplorers } from "../lib/explorer.js";
 import { barsPath, diamondShape, FastChart, hoverOnly, linePath, pathShape } from "../lib/fast-chart.js";
@@ -147,7 +148,9 @@ class AlphaExplorer extends Explorer {
                                                                [y[0], y[y.length - 1]]), { color, width: 3, dash })),
       // its label is the line's own (a shape label redraws with the shape; an annotation would replot)
       { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" },
-        label: { text: `alpha = ${s.alpha.toFixed(2)}`, textposition: "end", xanchor: "left", yanchor: "top", padding: 6 } },
+        // Level, on the side with more room (a projector's type is large against a half-width chart).
+        label: { text: `α = ${s.alpha.toFixed(2)}`, textangle: 0, textposition: "end", yanchor: "top", padding: 6,
+                 xanchor: s.alpha <= 0.5 ? "left" : "right", font: { size: Math.round(0.8 * chartLook().fontSize) } } },
       dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
       dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
       dotShape(s.alpha, answer.loss, COLORS.total),
