@@ -20,7 +20,7 @@ def test_the_bundle_has_every_trace_type_the_widgets_draw(page):
         used |= trace_types(page)
         if path == "/demo/live-run":   # the lab's curves appear once a run has steps
             page.get_by_label("Steps").fill("30")
-            page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="Start", exact=True).click()   # not "Start a class"
             expect(page.locator("[data-widget]")).to_have_attribute("data-state", "finished", timeout=60_000)
             used |= trace_types(page)
         registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
