@@ -1,10 +1,12 @@
 """Class sessions over real HTTP and WebSockets: start, lead, follow, questions, the end, and the rules."""
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from app.main import create_app
 from tests.class_client import TEMPERATURE_STATE, Room, soften_move, start_class
@@ -274,8 +276,9 @@ def test_a_flooding_or_oversized_page_is_closed_and_the_others_go_on(small_serve
         session = start_class(small_server)
         lead = room.lead(session)
         flooder, calm = room.follow(session), room.follow(session)
-        for _ in range(30):
-            flooder.send({"type": "answer", "ask_id": "x", "value": 1})
+        with contextlib.suppress(ConnectionClosed):   # the server may close it before the 30th goes out
+            for _ in range(30):
+                flooder.send({"type": "answer", "ask_id": "x", "value": 1})
         code, _ = flooder.closed_with()
         assert code == 1008
         lead.send(soften_move(3.0, [4.595, 0.0]))
