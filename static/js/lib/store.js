@@ -120,10 +120,11 @@ export class ProgressStore {
 
   /** Version 1's text and its old single backup go to the backups; the v1 key goes once v2 is written. */
   keepV1Backups(text) {
-    addBackup(this.storage, "Progress as version 1 of the app saved it, before the upgrade to version 2", text, this.now());
+    const at = this.now();   // read once: v1's own older backup must sort just below, even if a millisecond passes
+    addBackup(this.storage, "Progress as version 1 of the app saved it, before the upgrade to version 2", text, at);
     const old = readItem(this.storage, V1_BACKUP_KEY).text;
     if (old) {
-      addBackup(this.storage, "Unreadable progress set aside by version 1 of the app", old, this.now() - 1);
+      addBackup(this.storage, "Unreadable progress set aside by version 1 of the app", old, at - 1);
       removeItem(this.storage, V1_BACKUP_KEY);
     }
   }
