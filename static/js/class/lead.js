@@ -8,6 +8,7 @@
 // names the runs on its charts; the server relays them to the followers without their ids.
 import { requestJSON } from "../lib/api.js";
 import { CHANGE_EVENT, RUNS_EVENT } from "../lib/explorer.js";
+import { LOOK_EVENT } from "../lib/theme.js";
 import { liveJSON, routeLiveRequests } from "../lib/live.js";
 import { answerText, drawHistogram } from "./question-view.js";
 import { ClassSocket } from "./socket.js";
@@ -34,10 +35,18 @@ const STATE_EVERY_MS = 1000 / 30;
 let stateTimer = null;
 let lastStateAt = -Infinity;
 
-/** The panel takes room from the charts: they are resized (responsive Plotly charts follow the window). */
+/**
+ * The panel takes room from the charts: they are resized (responsive Plotly charts follow the window),
+ * and take the stage's type again (demo.css sets the lab's smaller beside a docked panel).
+ */
 function showPanel(on) {
   panel.hidden = !on;
+  roomChanged();
+}
+
+function roomChanged() {
   window.dispatchEvent(new Event("resize"));
+  document.dispatchEvent(new CustomEvent(LOOK_EVENT));
 }
 
 function say(message) {
@@ -246,7 +255,7 @@ function fillQuestionChoices() {
 function hideOrShow() {
   const hide = action("hide");
   const compact = panel.classList.toggle("is-compact");
-  window.dispatchEvent(new Event("resize"));
+  roomChanged();
   hide.textContent = compact ? "Full panel" : "Shrink panel";
   hide.setAttribute("aria-expanded", String(!compact));
 }
