@@ -62,8 +62,30 @@ def test_the_chart_and_its_legend_fit_the_projector(new_page, demo, screen):
         assert all(r >= 1.2 for r in rows), rows
 
 
+def test_the_lab_beside_a_class_panel_keeps_its_tick_labels_apart(new_page):
+    """Two charts, a results table and a form beside the class panel at 1280×720: in room-sized type the
+    charts' tick labels collided (demo.css steps the lab's type down there)."""
+    with new_page(viewport={"width": 1280, "height": 720}) as page:
+        lab = open_demo(page, "/demo/live-run?steps=200")
+        page.click('[data-class-action="start"]')
+        expect(page.locator('[data-role="class-code"]')).to_have_text(re.compile(r"^\w{4}-\w{4}$"))
+        lab.get_by_role("button", name="SFT vs KD race").click()
+        expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
+        expect(lab.locator(".lab-chart .xtick text").first).to_be_visible()
+        collisions = page.evaluate("""[...document.querySelectorAll('.lab-chart .js-plotly-plot')].flatMap((chart) => {
+            // (Labels Plotly turned on their side to clear each other have boxes that overlap; their glyphs do not.)
+            const boxes = [...chart.querySelectorAll('.xtick text, .ytick text')]
+              .filter((t) => t.textContent.trim() && !(t.getAttribute('transform') || '').includes('rotate'))
+              .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+            return boxes.flatMap(({ text, r: a }, i) => boxes.slice(i + 1)
+              .filter(({ r: b }) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+              .map((b) => `${chart.dataset.role}: ${text} / ${b.text}`));
+        })""")
+        assert collisions == []
+
+
 @pytest.mark.parametrize("screen", ["1280x720", "1920x1080"])
-@pytest.mark.parametrize("demo", ["temperature", "alpha"])
+@pytest.mark.parametrize("demo", ["temperature", "alpha", "live-run"])
 def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_page, demo, screen):
     viewport, zoom = SCREENS[screen]
     with new_page(viewport=viewport, device_scale_factor=zoom) as page:
