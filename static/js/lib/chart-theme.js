@@ -8,6 +8,8 @@ import { LOOK_EVENT } from "./theme.js";
 export { LOOK_EVENT };
 /** A colour that means "the theme's text colour"; lib/charts.js swaps it for the real one when drawing. */
 export const INK = "@ink";
+/** Fully transparent: what lib/fast-chart.js draws its hover-only traces in (lib/pins.js looks past it). */
+export const INVISIBLE = "rgba(0,0,0,0)";
 
 const AXIS_KEY = /^[xy]axis\d*$/;
 // Paper: black on white (print.css); lib/charts.js sizes each chart to fit A4 and Letter.

@@ -9,11 +9,10 @@
 // date with one full redraw once the chart has been still a moment (or at once when the pointer comes to
 // it). A change of axes, categories or series (the chart's key) is a full redraw straight away. The
 // chart's data-traces attribute says whether its traces are "current" or "behind" the shapes.
-import { chartLook, resolveInk } from "./chart-theme.js";
+import { chartLook, INVISIBLE, resolveInk } from "./chart-theme.js";
 import { plotly, reactChart } from "./charts.js";
 
 const SYNC_AFTER_MS = 250;
-const INVISIBLE = "rgba(0,0,0,0)";
 
 const point = (x, y) => `${x},${y}`;
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);

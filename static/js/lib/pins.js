@@ -1,5 +1,6 @@
 // Pins: the presenter freezes what a chart shows now (T = 1, then 4, then 10) and the frozen curves or
 // bars stay on the chart, drawn fainter, beside the live ones. Pure data here; lib/charts.js draws them.
+import { INVISIBLE } from "./chart-theme.js";
 
 export const MAX_PINS = 4;
 // Each pin its own dash (lines) or hatching (bars), in the colour of the series it froze.
@@ -24,7 +25,7 @@ function sameData(a, b) {
 /** The colour a trace stands for; a fast chart's traces are drawn invisible, their hover label in it. */
 function seriesColor(t) {
   const drawn = (t.marker && t.marker.color) || (t.line && t.line.color);
-  return drawn === "rgba(0,0,0,0)" && t.hoverlabel && t.hoverlabel.bgcolor ? t.hoverlabel.bgcolor : drawn;
+  return drawn === INVISIBLE && t.hoverlabel && t.hoverlabel.bgcolor ? t.hoverlabel.bgcolor : drawn;
 }
 
 function pinnedName(trace, label) {
@@ -43,7 +44,7 @@ export function pinnedTraces(chart, live) {
       const color = seriesColor(t);
       const common = { ...t, name: pinnedName(t, pin.label), showlegend: true, opacity: 0.7 };
       if (t.type === "bar") {
-        return { ...common, marker: { ...t.marker, color: "rgba(0,0,0,0)", line: { color, width: 1.5 },
+        return { ...common, marker: { ...t.marker, color: INVISIBLE, line: { color, width: 1.5 },
                                       pattern: { shape: PATTERNS[p], fgcolor: color, solidity: 0.4 } } };
       }
       return { ...common, line: { ...t.line, color, dash: DASHES[p], width: 2 } };
