@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -22,3 +23,12 @@ def draw_every_chart(page) -> None:
 
 def trace_types(page) -> set[str]:
     return set(page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].flatMap(c => c.data.map(t => t.type || 'scatter'))"))
+
+
+def wait_until(page, expression: str, arg=None, timeout_s: float = 30) -> None:
+    """Poll `expression` (a condition, or a function of `arg`; a promise is awaited) from here until it is
+    true: the page's CSP forbids the eval that wait_for_function's in-page polling needs."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        time.sleep(0.1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
@@ -15,6 +14,7 @@ from playwright.sync_api import expect
 from app.main import create_app
 from app.settings import Settings
 from app.web import offline
+from tests.browser.helpers import wait_until
 from tests.browser.predictions import skip_predictions
 from tests.live_server import serve
 
@@ -51,14 +51,6 @@ def every_loaded_file_is_kept(page) -> list[str]:
         const missing = [];
         for (const u of urls) if (!(await caches.match(u, { ignoreVary: true }))) missing.push(u);
         return urls.length ? missing : ['no files loaded?']; }""")
-
-
-def wait_until(page, condition: str, timeout_s: float = 30) -> None:
-    """Poll an async condition in the page (wait_for_function does not await a promise)."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(condition):
-        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {condition}"
-        page.wait_for_timeout(100)
 
 
 def wait_for_worker(page) -> None:

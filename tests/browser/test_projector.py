@@ -4,25 +4,17 @@ step sequences, and the live lab's form in its link."""
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import wait_until
+
 DEMOS = ["temperature", "alpha", "t-squared", "reduction", "kl-direction", "live-run"]
 # 1280×720 and 1920×1080 projectors, and 1280×720 at 150% browser zoom (853×480 CSS pixels, 1.5 device px each).
 SCREENS = {"1280x720": ({"width": 1280, "height": 720}, 1), "1920x1080": ({"width": 1920, "height": 1080}, 1),
            "1280x720 at 150%": ({"width": 853, "height": 480}, 1.5)}
-
-
-def until(page, expression: str, arg=None, timeout_s: float = 5) -> None:
-    """Poll `expression` (a function of `arg`) from here until it is true: the page's CSP forbids the
-    eval that wait_for_function's in-page polling needs."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression, arg):
-        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
-        time.sleep(0.1)
 
 
 def query(page) -> dict[str, list[str]]:
@@ -93,7 +85,7 @@ def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_
         page.click('[data-class-action="start"]')
         expect(page.locator('[data-role="class-code"]')).to_have_text(re.compile(r"^\w{4}-\w{4}$"))
         # (The charts follow the narrower stage on their next frame.)
-        until(page, "() => document.documentElement.scrollHeight <= window.innerHeight")
+        wait_until(page, "() => document.documentElement.scrollHeight <= window.innerHeight", timeout_s=5)
         assert outside(page, ".widget-view .chart, .widget-view .chart-legend, .js-plotly-plot .legend, .class-code") == []
         # The chart still fills the screen's height, not shrunk to its content; the code on one line.
         sizes = page.evaluate("[...document.querySelectorAll('.widget-view .js-plotly-plot')].map(c => c.getBoundingClientRect().height)")
@@ -104,7 +96,7 @@ def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_
         panel = page.locator('[data-role="class-panel"]')
         wide = panel.bounding_box()["width"]
         page.click('[data-class-action="hide"]')
-        until(page, "(w) => document.querySelector('[data-role=class-panel]').getBoundingClientRect().width < w - 50", wide)
+        wait_until(page, "(w) => document.querySelector('[data-role=class-panel]').getBoundingClientRect().width < w - 50", wide, timeout_s=5)
         assert outside(page, ".widget-view .chart, .js-plotly-plot .legend, .class-code") == []
 
 
@@ -141,8 +133,8 @@ def test_plus_and_minus_scale_the_type_and_the_charts(page):
     page.keyboard.press("+")
     expect(status).to_have_text("Type size 1.2×.")
     assert font_px(page, ".demo-status")[0] == pytest.approx(1.2 * before, rel=0.02)
-    until(page, "(b) => parseFloat(document.querySelector('.js-plotly-plot .g-ytitle text').style.fontSize) > b * 1.1",
-          chart_before)
+    wait_until(page, "(b) => parseFloat(document.querySelector('.js-plotly-plot .g-ytitle text').style.fontSize) > b * 1.1",
+          chart_before, timeout_s=5)
     page.reload()                                     # remembered for this projector
     expect(page.locator("body")).to_have_attribute("data-type-scale", "1.2")
     page.keyboard.press("-")
@@ -278,7 +270,7 @@ def test_pins_keep_earlier_curves_on_the_chart_until_cleared(page):
     w.locator("[data-role=t-number]").fill("10")
     w.locator("[data-role=t-number]").press("Enter")
     expect(chart).to_have_attribute("data-drawn", "10.00")
-    until(page, "() => document.querySelector('[data-role=chart]').data.length === 3")
+    wait_until(page, "() => document.querySelector('[data-role=chart]').data.length === 3", timeout_s=5)
     # The live bars are named in the chart's own HTML legend; Plotly's names the pins.
     expect(w.locator(".chart-legend")).to_have_text(re.compile(r"T = 1\s*T = 10\.00"))
     assert legend_names(chart) == ["T = 4.00 (pinned)"]
@@ -287,7 +279,7 @@ def test_pins_keep_earlier_curves_on_the_chart_until_cleared(page):
     assert pinned["marker"]["pattern"]["fgcolor"] == "#d9480f"   # the series' colour, though its live trace is drawn invisible
     page.keyboard.press("Escape")
     page.keyboard.press("c")
-    until(page, "() => document.querySelector('[data-role=chart]').data.length === 2")
+    wait_until(page, "() => document.querySelector('[data-role=chart]').data.length === 2", timeout_s=5)
 
 
 def test_pins_on_a_chart_with_its_own_legend_get_plotlys(page):
@@ -297,7 +289,7 @@ def test_pins_on_a_chart_with_its_own_legend_get_plotlys(page):
     page.get_by_role("button", name="Pin P").click()
     page.keyboard.press("Shift+ArrowRight")          # the peaks 2.0 -> 4.5 apart: the teacher moves too
     expect(fit).to_have_attribute("data-drawn", "4.5|0.60")
-    until(page, "() => document.querySelector('[data-role=fit-chart]').data.length === 6")
+    wait_until(page, "() => document.querySelector('[data-role=fit-chart]').data.length === 6", timeout_s=5)
     assert fit.evaluate("c => c._fullLayout.showlegend") is True
     at = "(pinned at distance 2.0, left share 0.60)"
     assert legend_names(fit) == [f"teacher (two peaks) {at}", f"best under forward KL (covers) {at}",
