@@ -1,6 +1,6 @@
 """Class fan-out: one instructor moving a slider, many followers receiving each move (loopback only).
 
-    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis] [--compression none] [--nice 10]
+    .venv/bin/python bench/class_fanout.py [--followers 200] [--seconds 20] [--rate 30] [--redis] [--compression none] [--nice 10] [--no-pin]
 
 The instructor's page sends its moves as the real page does (one request in flight; the newest state
 goes next), at `--rate` moves a second for `--seconds`. For each move, every follower's receipt time
@@ -14,8 +14,11 @@ trip is not delayed by 200 sockets' reading in its own event loop); both use the
 With --nice 10 that process yields the CPU to the server and the instructor, as a room's own devices
 would: the server's and instructor's figures are then nearer a real room's, and the followers' receipt
 times (taken by that low-priority process) an upper bound.
-Followers, instructor and servers all share this one machine, so the load generator takes CPU from the
-server: the figures are an upper bound on what a real room (one browser per device) would see.
+In a real room the followers' reading happens on forty devices, not on the server's machine. By default
+(on a machine with 2 or more CPUs) the followers' process is therefore pinned to a CPU of its own and the
+servers, their redis-server and the instructor to the others, so the load generator does not take the
+instructor's CPU; `--no-pin` lets every process run anywhere, as an upper bound on what a room sharing
+the server's machine would see.
 """
 from __future__ import annotations
 
@@ -136,26 +139,42 @@ async def followers_run(bases: list[str], code: str, count: int, compression: st
     return arrivals
 
 
-def followers_process(bases, code, count, compression, nice, ready, stop, results) -> None:
+def pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of a process (torch's included) onto these CPUs."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError):
+            os.sched_setaffinity(int(task.name), cpus)
+
+
+def split_cpus() -> tuple[set[int], set[int]] | None:
+    """(the followers' CPU, everyone else's), or None where there is only one CPU to use."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return ({cpus[-1]}, set(cpus[:-1])) if len(cpus) >= 2 else None
+
+
+def followers_process(bases, code, count, compression, nice, cpus, ready, stop, results) -> None:
     os.nice(nice)
+    if cpus:
+        pin(os.getpid(), cpus)
     results.put(asyncio.run(followers_run(bases, code, count, compression, ready, stop)))
 
 
 async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: float, compression: str,
-              nice: int) -> None:
+              nice: int, followers_cpus: set[int] | None) -> None:
     session = httpx.post(f"{bases[0]}/api/classes", json={"widget": "temperature",
                                                           "state": {"preset": "peaky", "T": 1.0, "logits": LOGITS}}).json()
     lead_hello = f'{{"type":"lead","control":"{session["control"]}"}}'
     lead = Instructor(await socket(bases[0], session["code"], lead_hello, compression), rate)
 
-    await lead.drag(min(10.0, seconds))                 # alone: nobody follows yet
+    await lead.drag(seconds)                            # alone, as long as followed: nobody follows yet
     alone = lead.round_trips[5:]
     lead.round_trips, lead.sent = [], {}
 
     rss_before = rss_kib(pid)
     spawn = multiprocessing.get_context("spawn")
     ready, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
-    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, compression, nice, ready, stop, results))
+    child = spawn.Process(target=followers_process, args=(bases, session["code"], followers, compression, nice,
+                                                          followers_cpus, ready, stop, results))
     child.start()
     await asyncio.get_running_loop().run_in_executor(None, ready.wait)
     await asyncio.sleep(1.0)
@@ -175,7 +194,8 @@ async def run(bases: list[str], pid: int, followers: int, seconds: float, rate: 
     f50, f95 = quantiles(lead.round_trips)
     d50, d95 = quantiles(delays)
     print(f"{followers} followers on {len(bases)} process(es), {moves} moves in {seconds:g} s ({moves / seconds:.1f}/s), "
-          f"sockets ask for compression: {compression}, followers' process at nice {nice}")
+          f"sockets ask for compression: {compression}, followers' process at nice {nice}, "
+          + (f"on CPU {sorted(followers_cpus)} apart from the rest" if followers_cpus else "not pinned"))
     print(f"  move → follower received   p50 {d50:6.1f} ms   p95 {d95:6.1f} ms   max {max(delays) * 1e3:6.1f} ms")
     print(f"  states received per follower: median {statistics.median(received):.0f} of {moves} "
           f"(fewer when a follower was behind: it gets the newest, never a backlog)")
@@ -195,6 +215,8 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0, choices=range(0, 20), metavar="0-19",
                         help="lower the followers' process's priority, so the load generator takes CPU only "
                              "when the server and the instructor do not need it")
+    parser.add_argument("--no-pin", action="store_true",
+                        help="let the followers' process share every CPU with the servers and the instructor")
     parser.add_argument("--compression", choices=sorted(COMPRESSION), default="deflate",
                         help="what the pages' sockets ask for (browsers: deflate)")
     args = parser.parse_args()
@@ -210,10 +232,18 @@ def main() -> None:
             stack.callback(redis.stop)
             env["BREWSLM_REDIS_URL"] = redis.url
         first, process = stack.enter_context(running_server_process(env))
-        bases = [first]
+        bases, others = [first], []
         if args.redis:
-            bases.append(stack.enter_context(running_server_process(env))[0])
-        asyncio.run(run(bases, process.pid, args.followers, args.seconds, args.rate, args.compression, args.nice))
+            second, second_process = stack.enter_context(running_server_process(env))
+            bases.append(second)
+            others.append(second_process.pid)
+        split = None if args.no_pin else split_cpus()
+        if split:
+            for server_pid in [process.pid, *others] + ([redis.process.pid] if args.redis else []):
+                pin(server_pid, split[1])
+            pin(os.getpid(), split[1])
+        asyncio.run(run(bases, process.pid, args.followers, args.seconds, args.rate, args.compression, args.nice,
+                        split[0] if split else None))
 
 
 if __name__ == "__main__":
