@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.training.config_fields import SettingSpec, specs
 from app.training.experiments import CONFIGS
@@ -63,6 +64,19 @@ class _RunRequestBase(StrictBody):
                                                    "device is there); cpu; cuda")
     config: Annotated[Optional[dict[str, Any]], WithJsonSchema(_CONFIG_SCHEMA)] = None
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _say_where_settings_go(cls, data: Any, handler: Any) -> Any:
+        """A setting sent at the top level that is not a flat digits field (tinylm's top_k, say) is still
+        refused, with where it belongs in the message, not only "Extra inputs are not permitted"."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            if not any(_stray_setting(e) for e in errors):
+                raise
+            raise ValidationError.from_exception_data(exc.title, [_with_hint(e) for e in errors]) from None
+
 
 _digits = {s.name: s for s in specs(CONFIGS["digits"])}
 _flat_fields = {name: (Optional[_annotation(_digits[name])],
@@ -74,6 +88,24 @@ RunRequest: type[_RunRequestBase] = create_model(
     __doc__="`{experiment, device, config}`. The older flat digits body (alpha, temperature, steps, seed, "
             "omit_class, student_hidden at the top level, no `config`) is still accepted.",
     **_flat_fields)
+
+
+def _stray_setting(error: Any) -> str | None:
+    """The experiments that have the setting an extra_forbidden error is about, joined ("tinylm")."""
+    if error["type"] != "extra_forbidden" or len(error["loc"]) != 1:
+        return None
+    owners = [name for name, model in CONFIG_MODELS.items() if error["loc"][0] in model.model_fields]
+    return " and ".join(owners) or None
+
+
+def _with_hint(error: Any) -> Any:
+    owners = _stray_setting(error)
+    if owners is None:
+        return {key: error[key] for key in ("type", "loc", "input", "ctx") if key in error}
+    name = error["loc"][0]
+    message = (f"{name} is a {owners} setting: it goes inside `config`, "
+               f'{{"experiment": "{owners.split()[0]}", "config": {{"{name}": …}}}}')
+    return {"type": PydanticCustomError("extra_forbidden", message), "loc": error["loc"], "input": error["input"]}
 
 
 def _invalid(loc: tuple, message: str, value: Any) -> RequestValidationError:

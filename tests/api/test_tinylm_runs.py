@@ -50,8 +50,13 @@ def test_tinylm_settings_it_cannot_use_are_422s_naming_them(client, body, field)
 
 def test_the_flat_body_is_for_digits_only(client):
     """The first API's flat body sent tinylm settings at the top level; they belong in `config` now."""
-    r = client.post("/api/runs", json={"experiment": "tinylm", "top_k": 4})
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "top_k"]   # not a field at all
+    r = client.post("/api/runs", json={"experiment": "tinylm", "top_k": 4, "device": "tpu"})
+    assert r.status_code == 422
+    details = {tuple(d["loc"]): d["msg"] for d in r.json()["detail"]}
+    assert "goes inside `config`" in details[("body", "top_k")]      # not a field at all: says where it belongs
+    assert "'auto', 'cpu' or 'cuda'" in details[("body", "device")]    # the other errors are kept as they were
+    r = client.post("/api/runs", json={"experiment": "tinylm", "banana": 4})
+    assert r.json()["detail"][0]["loc"] == ["body", "banana"] and r.json()["detail"][0]["msg"] == "Extra inputs are not permitted"
     r = client.post("/api/runs", json={"experiment": "tinylm", "alpha": 0.5, "device": "cpu"})
     assert r.status_code == 422
     detail = r.json()["detail"][0]
