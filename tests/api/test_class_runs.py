@@ -19,13 +19,6 @@ RUN = {"experiment": "digits", "alpha": 0.5, "temperature": 4.0, "steps": 120, "
        "student_hidden": 16, "device": "cpu"}
 
 
-@pytest.fixture()
-def room(base_url: str) -> Iterator[Room]:
-    r = Room(base_url)
-    yield r
-    r.close()
-
-
 def start_run(client: httpx.Client, **overrides) -> str:
     r = client.post("/api/runs", json={**RUN, **overrides})
     assert r.status_code == 202, r.text

@@ -13,13 +13,6 @@ from tests.class_client import TEMPERATURE_STATE, Room, soften_move, start_class
 from tests.live_server import serve
 
 
-@pytest.fixture()
-def room(base_url: str) -> Iterator[Room]:
-    r = Room(base_url)
-    yield r
-    r.close()
-
-
 def test_starting_a_class_gives_a_code_a_join_link_a_qr_code_and_a_secret(client):
     r = client.post("/api/classes", json={"widget": "temperature", "state": TEMPERATURE_STATE})
     assert r.status_code == 201
