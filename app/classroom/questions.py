@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from app.classroom import solvers
 from app.widgets import WIDGETS
-from app.widgets.params import Number
+from app.widgets.params import BadValue, Number, finite_number
 
 MAX_PROMPT = 200
 VALUE_BINS = 20
@@ -146,7 +146,9 @@ class AskedQuestion:
 
     def bin_for(self, answer: Any) -> int | None:
         """The histogram bin of a learner's answer, or None when it is not a possible answer."""
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
+        try:
+            answer = finite_number(answer)
+        except BadValue:
             return None
         if self.question["kind"] == "choice":
             return int(answer) if answer == int(answer) and 0 <= answer < self.bins else None

@@ -59,6 +59,11 @@ class Goodbye(Exception):
         self.reason = reason
 
 
+class BadMessage(ClassError):
+    """A message that is not JSON the server reads (too deep, a number too long): this message is refused."""
+    status = 400
+
+
 def error(status: int, detail: str, **extra: Any) -> str:
     return dumps({"type": "error", "status": status, "detail": detail, **extra})
 
@@ -93,8 +98,8 @@ class ClassConnection:
             raise Goodbye(CLOSE_POLICY, "too many messages: this page was disconnected; reload it to rejoin")
         try:
             data = parse_json(text, self.max_depth)
-        except JsonInputError:
-            data = None
+        except JsonInputError as exc:
+            raise BadMessage(exc.detail) from None
         return data if isinstance(data, dict) else {"type": None}
 
     async def run(self) -> None:
@@ -170,9 +175,8 @@ class ClassConnection:
     async def read(self, role: str, budget: TokenBucket) -> None:
         act = self.lead if role == "lead" else self.follow
         while True:
-            message = await self.receive(budget)
             try:
-                await act(message)
+                await act(await self.receive(budget))
             except ClassError as exc:
                 field = {"field": exc.field} if isinstance(exc, ClassInvalid) else {}
                 await self.send(error(exc.status, str(exc), **field))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from email.message import Message
 from typing import Any
 
@@ -88,6 +89,10 @@ def parse_json(text: str, max_depth: int) -> Any:
         return json.loads(text, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
         raise JsonSyntaxError(400, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except JsonInputError:
+        raise                # a duplicate key (_refuse_duplicates): itself a ValueError
+    except ValueError:       # an integer longer than Python reads (sys.get_int_max_str_digits(), 4300)
+        raise JsonInputError(400, f"a number in the JSON has more than {sys.get_int_max_str_digits()} digits") from None
     except RecursionError:   # unreachable below the depth limit; kept so parsing can never raise it
         raise JsonInputError(400, f"JSON nested more than {max_depth} levels deep") from None
 

@@ -19,13 +19,18 @@ class BadValue(ValueError):
     """A value outside its parameter's type or limits; the message says why, e.g. "is not a number"."""
 
 
-def _finite_number(value: Any) -> float:
-    # bool is an int in Python, never a number here.
+def finite_number(value: Any) -> float:
+    """A JSON number as a finite float, or BadValue. bool is an int in Python, never a number here; an
+    int too large for a float (JSON allows 1e400 written out) is not a finite number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BadValue("is not a number")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadValue("is not a finite number") from None
+    if not math.isfinite(number):
         raise BadValue("is not a finite number")
-    return float(value)
+    return number
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Number:
         return self._check(value)
 
     def coerce(self, value: Any) -> float | int:
-        return self._check(_finite_number(value))
+        return self._check(finite_number(value))
 
     def _check(self, value: float) -> float | int:
         if not math.isfinite(value) or not self.low <= value <= self.high:
@@ -94,7 +99,7 @@ class Numbers:
         if not isinstance(value, list):
             raise BadValue("must be a list of numbers")
         self._check_length(value)
-        return self._check_values([_finite_number(v) for v in value])
+        return self._check_values([finite_number(v) for v in value])
 
     def _check_length(self, items: list) -> None:
         if not self.min_len <= len(items) <= self.max_len:
