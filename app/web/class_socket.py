@@ -189,7 +189,9 @@ class ClassConnection:
                                        "It may send only its own answer."))
             return
         ask_id = message.get("ask_id")
-        if not isinstance(ask_id, str) or ask_id in self.answered:
+        if not isinstance(ask_id, str):
+            raise ClassInvalid("ask_id must be the id of the question asked.", "ask_id")
+        if ask_id in self.answered:
             await self.send(error(409, "This page has already answered that question."))
             return
         await self.classroom.answer(self.info, ask_id, message.get("value"))
@@ -229,7 +231,7 @@ class ClassConnection:
             prompt, param = message.get("prompt"), message.get("param")
             if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > MAX_PROMPT:
                 raise ClassInvalid(f"Write the question in 1 to {MAX_PROMPT} characters.", "question")
-            if param not in widget_spec(self.info.widget).sliders():
+            if not isinstance(param, str) or param not in widget_spec(self.info.widget).sliders():
                 raise ClassInvalid(f"{str(param)[:40]!r} is not a slider of this explorer.", "question")
             return free_question(self.info.widget, prompt.strip(), param)
         question = self.classroom.catalogue.find(self.info.widget, str(message.get("question"))[:80])

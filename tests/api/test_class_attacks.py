@@ -63,3 +63,25 @@ def test_a_message_that_is_not_json_is_refused_naming_why_and_the_page_goes_on(c
         assert refused["status"] == 400 and problem in refused["detail"]
     lead.send({"type": "state", "state": {"T": 3.5}})
     assert learner.next("state")["state"]["T"] == 3.5
+
+
+@pytest.mark.parametrize("param", [["T"], {"T": 1}, 3, None])
+def test_a_free_question_on_something_that_is_not_a_slider_name_is_refused(client, room, param):
+    session = start_class(str(client.base_url))
+    lead = room.lead(session)
+    with captured_logs() as records:
+        lead.send({"type": "ask", "prompt": "Where does it cross?", "param": param})
+        refused = lead.next("error")
+    assert refused["status"] == 422 and refused["field"] == "question" and "Traceback" not in text_of(records)
+    lead.send({"type": "ask", "prompt": "Where does it cross?", "param": "T"})
+    assert lead.next("question")["question"]["param"] == "T"
+
+
+@pytest.mark.parametrize("ask_id", [["x"], 7, None, {"a": 1}])
+def test_an_answer_without_a_question_id_says_so(client, room, ask_id):
+    session = start_class(str(client.base_url))
+    _open_question(room, session)
+    learner = room.follow(session)
+    learner.send({"type": "answer", "ask_id": ask_id, "value": 3.0})
+    refused = learner.next("error")
+    assert refused["status"] == 422 and refused["field"] == "ask_id", refused
