@@ -145,9 +145,10 @@ class Classroom:
         if created > self.limits.creates_per_hour:
             raise ClassBusy(f"This network started {self.limits.creates_per_hour} classes in the last hour; "
                             "end one and try again later.", retry_after=3600)
+        server_full = ClassBusy(f"This server already runs {self.limits.max_classes} classes, its limit; "
+                                "try again when one has ended.", retry_after=60)
         if await self.broker.count_members(LIVE_CLASSES) >= self.limits.max_classes:
-            raise ClassBusy(f"This server already runs {self.limits.max_classes} classes, its limit; "
-                            "try again when one has ended.", retry_after=60)
+            raise server_full
         control = new_control()
         for _ in range(CODE_ATTEMPTS):
             info = ClassInfo(code=new_code(), widget=widget, control_digest=control_digest(control),
@@ -157,32 +158,39 @@ class Classroom:
                 break
         else:   # 8 collisions in a 6.6·10¹¹ space: something else is wrong
             raise ClassBusy("Could not pick a free join code; try again.", retry_after=1)
+        # Counted after joining the live set, not only before: classes started at the same moment (on
+        # Redis, by other requests or processes) all passed the check above, and each now sees the others.
         await self.broker.add_member(LIVE_CLASSES, info.code, time.time() + self.ttl(info))
+        if await self.broker.count_members(LIVE_CLASSES) > self.limits.max_classes:
+            await self.broker.remove_member(LIVE_CLASSES, info.code)
+            await self.broker.delete(self.key(info.code, "meta"))
+            raise server_full
         await self.broker.put(self.key(info.code, "state"), self._state_frame(clean, None), self.ttl(info))
         return info, control
 
     async def find(self, text: str, client: str) -> ClassInfo:
         """The class a typed or linked code names. Wrong codes are counted per client; past the limit
-        every code is refused for the rest of the window, so codes cannot be enumerated."""
-        failures = await self.broker.get(self._failures_key(client))
-        if failures is not None and int(failures) >= self.limits.failed_joins:
+        every code is refused for the rest of the window, so codes cannot be enumerated. Each look-up
+        counts as wrong before it looks, and a right code gives its count back: guesses sent all at once
+        (on Redis they interleave) cannot all pass the limit before any of them is counted."""
+        if await self.count_failure(client) > self.limits.failed_joins:
             raise ClassBusy("Too many wrong class codes from this network. Wait a few minutes, then check the "
                             "code on the projector.", retry_after=self.limits.failed_join_window)
         code = normalise_code(text)
         info = await self.info(code) if code else None
         if info is None:
-            await self.count_failure(client)
             raise ClassNotFound("No class has that code. Check it on the projector: 8 letters and digits, "
                                 "like ABCD-2345; the class may also have ended.")
+        await self.broker.incr(self._failures_key(client), ttl=self.limits.failed_join_window, by=-1)
         return info
 
     @staticmethod
     def _failures_key(client: str) -> str:
         return f"{PREFIX}es:failed:{client}"
 
-    async def count_failure(self, client: str) -> None:
-        """A wrong code or a wrong secret: one more toward this client's limit."""
-        await self.broker.incr(self._failures_key(client), ttl=self.limits.failed_join_window)
+    async def count_failure(self, client: str) -> int:
+        """A wrong code or a wrong secret: one more toward this client's limit (the count so far)."""
+        return await self.broker.incr(self._failures_key(client), ttl=self.limits.failed_join_window)
 
     async def info(self, code: str) -> ClassInfo | None:
         meta = await self.broker.get(self.key(code, "meta"))

@@ -1,9 +1,16 @@
 """One class served by two app processes sharing a real Redis: the instructor on one, followers on both."""
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
 import pytest
 
+from app.main import create_app
 from tests.class_client import Room, soften_move, start_class
+from tests.live_server import serve
 
 
 def test_followers_on_another_process_follow_count_answer_and_are_told_the_end(two_processes):
@@ -76,3 +83,33 @@ def test_a_wrong_secret_is_refused_on_the_other_process_too(two_processes):
         assert lead.next("reply")["status"] == 200
     finally:
         room.close()
+
+
+# -- limits that many requests at once must not slip past (a check, then a count, did with Redis) ------------
+
+@pytest.fixture()
+def tight_redis_server(test_settings, redis_server) -> Iterator[str]:
+    settings = test_settings.model_copy(update={
+        "redis_url": redis_server.url, "class_failed_joins": 5, "class_max_classes": 3, "class_creates_per_hour": 100})
+    with serve(create_app(settings)) as url:
+        yield url
+
+
+def _all_at_once(url: str, requests: list[tuple[str, str, dict | None]]) -> Counter:
+    async def send() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=len(requests))) as c:
+            return await asyncio.gather(*[c.request(method, path, json=body) for method, path, body in requests])
+    return Counter(r.status_code for r in asyncio.run(send()))
+
+
+def test_wrong_codes_sent_all_at_once_get_no_more_answers_than_the_limit(tight_redis_server):
+    guesses = [f"/join/{code}" for code in sorted({f"ABCD{a}{b}{c}{d}" for a in "2345" for b in "6789"
+                                                   for c in "ABCD" for d in "EFGH"})[:80]]
+    statuses = _all_at_once(tight_redis_server, [("GET", guess, None) for guess in guesses])
+    assert statuses[404] <= 5 and statuses[404] + statuses[429] == 80, statuses
+
+
+def test_classes_started_all_at_once_stay_within_the_servers_limit(tight_redis_server):
+    body = {"widget": "temperature", "state": {}}
+    statuses = _all_at_once(tight_redis_server, [("POST", "/api/classes", body)] * 12)
+    assert statuses[201] <= 3 and statuses[201] + statuses[429] == 12, statuses
