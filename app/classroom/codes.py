@@ -18,6 +18,7 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
 _SEPARATORS = re.compile(r"[\s\-–—_.]+")
 _CODE = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
+MAX_TYPED = 40           # characters of typed text read as a code (and shown back on the join page)
 
 
 def new_code() -> str:
@@ -32,7 +33,7 @@ def display_code(code: str) -> str:
 
 def normalise_code(text: str) -> str | None:
     """What a person typed ("abcd 2345", "ABCD-2345") as a code, or None when it cannot be one."""
-    if not isinstance(text, str) or len(text) > 40:
+    if not isinstance(text, str) or len(text) > MAX_TYPED:
         return None
     code = _SEPARATORS.sub("", text).upper()
     return code if _CODE.fullmatch(code) else None

@@ -14,12 +14,12 @@ import json
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from app.classroom.broker import BrokerUnavailable
-from app.classroom.codes import display_code
+from app.classroom.codes import MAX_TYPED, display_code
 from app.classroom.questions import Catalogue
 from app.classroom.service import Classroom, ClassError, ClassInfo, ClassInvalid
 from app.web.clients import client_address
@@ -116,15 +116,21 @@ async def get_class_qr(code: str, request: Request, classroom: ClassroomDep, set
 
 @router.get("/join", response_class=HTMLResponse, include_in_schema=False)
 async def get_join(request: Request, templates: TemplatesDep, classroom: ClassroomDep,
-                   code: Annotated[str | None, Query(max_length=40)] = None):
-    """Type the class code; a good one goes on to /join/{code}."""
+                   code: str | None = None):
+    """Type the class code; a good one goes on to /join/{code}. Anything else typed or pasted, however
+    long, gets this page back saying what is wrong (a wrong code counts toward the client's limit)."""
     message, status = None, 200
     if code is not None:
         found = await find_class(classroom, code, request)
         if isinstance(found, ClassInfo):
             return RedirectResponse(f"/join/{found.code}", status_code=303)
         message, status = json.loads(found.body)["detail"], found.status_code
-    return templates.TemplateResponse(request, "join.html", {"message": message, "typed": code or ""},
+    return _join_page(request, templates, message, code or "", status)
+
+
+def _join_page(request: Request, templates, message: str | None, typed: str, status: int) -> HTMLResponse:
+    """The type-the-code page, saying what was wrong with what was typed (shown back, clipped)."""
+    return templates.TemplateResponse(request, "join.html", {"message": message, "typed": typed[:MAX_TYPED]},
                                       status_code=status)
 
 
@@ -134,8 +140,7 @@ async def get_join_class(code: str, request: Request, templates: TemplatesDep, c
     chooses to explore on their own."""
     found = await find_class(classroom, code, request)
     if not isinstance(found, ClassInfo):
-        return templates.TemplateResponse(request, "join.html", {"message": json.loads(found.body)["detail"],
-                                                                 "typed": code[:40]}, status_code=found.status_code)
+        return _join_page(request, templates, json.loads(found.body)["detail"], code, found.status_code)
     spec = widget_spec(found.widget)
     state_frame = await classroom.latest_state(found.code)
     state = json.loads(state_frame)["state"] if state_frame else {}

@@ -85,3 +85,22 @@ def test_an_answer_without_a_question_id_says_so(client, room, ask_id):
     learner.send({"type": "answer", "ask_id": ask_id, "value": 3.0})
     refused = learner.next("error")
     assert refused["status"] == 422 and refused["field"] == "ask_id", refused
+
+
+def test_an_answer_to_another_classs_question_is_refused_and_not_counted(client, room):
+    mine, theirs = start_class(str(client.base_url)), start_class(str(client.base_url))
+    my_lead, my_ask = _open_question(room, mine)
+    _, their_ask = _open_question(room, theirs)
+    learner = room.follow(mine)
+    learner.send({"type": "answer", "ask_id": their_ask, "value": 3.0})
+    assert learner.next("error")["status"] == 422
+    my_lead.send({"type": "close-question"})
+    learner.send({"type": "answer", "ask_id": my_ask, "value": 3.0})       # closed: no longer asked
+    assert "no longer asked" in learner.next("error")["detail"]
+    assert my_lead.quiet("counts")
+
+
+def test_a_pasted_text_too_long_for_a_code_gets_the_join_page_saying_so(client):
+    r = client.get("/join", params={"code": "http://a-long-school-hostname.example.org:8000/join/ABCD2345"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "No class has that code" in r.text
