@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from app.widgets import widget_spec
 from app.widgets.slider_positions import reachable_values
+from tests.browser.helpers import hand_to_plotly
 from tests.tables import assert_same
 
 EXPLORERS = ["temperature", "alpha", "t-squared", "reduction", "kl-direction"]
@@ -122,7 +123,7 @@ def test_a_drag_asks_nothing_once_the_table_is_in_and_draws_the_servers_numbers(
         assert_same(server, answer, where=f"{widget} {param} at {state}")
         for chart_role, trace, field in DRAWN[widget]:
             chart = w.locator(f"[data-role={chart_role}]")
-            expect(chart).to_have_attribute("data-traces", "current")
+            hand_to_plotly(chart)
             plotted = page.evaluate("([el, i]) => el.data[i].y", [chart.element_handle(), trace])
             assert_same(plotted, field(server), where=f"{widget} {param} {chart_role}[{trace}]")
 

@@ -204,7 +204,7 @@ export function pinCharts(root, label) {
     // Pins are Plotly's to draw: a chart still showing its first frame (lib/first-frame.js) is handed to
     // Plotly, pins and all, as soon as it has loaded.
     if (el.fastChart && el.fastChart.frame) loadPlotly();
-    else whenPlotly().then((P) => drawLive(P, el));
+    else loadPlotly().then((P) => drawLive(P, el));
   });
   return charts.length;
 }
@@ -213,7 +213,7 @@ export function clearPins(root) {
   root.querySelectorAll(".chart").forEach((el) => {
     if (!el.pins || !el.pins.length) return;
     clearPinsOf(el);
-    if (el.data) whenPlotly().then((P) => drawLive(P, el));   // (a first frame never shows pins)
+    if (el.data) drawLive(plotly(), el);   // (a first frame never shows pins)
   });
 }
 

@@ -85,7 +85,7 @@ function shapeLabel(shape, box, look, layout) {
 }
 
 function drawShape(shape, geo, look, layout) {
-  const g = node("g");
+  const g = node("g", { class: "ff-shape" });
   const { area } = geo;
   const xOf = (v, ref) => (ref === "paper" ? area.l + v * area.w : geo.x(v));
   const yOf = (v, ref) => (ref === "paper" ? area.t + area.h * (1 - v) : geo.y(v));
@@ -116,7 +116,7 @@ function drawShape(shape, geo, look, layout) {
 const visible = (color) => color && color !== INVISIBLE;
 
 function drawTrace(trace, geo, layout) {
-  const g = node("g", { opacity: trace.opacity });
+  const g = node("g", { class: "ff-trace", opacity: trace.opacity });
   if (trace.type === "bar") {
     const color = trace.marker && trace.marker.color;
     if (!visible(color)) return null;
@@ -196,29 +196,29 @@ function drawAxes(svg, layout, geo, fit, look) {
   xTicks.values.forEach((v, i) => {
     const px = geo.x(v);
     const y0 = bottom + TICK_GAP;
-    grid.append(node("line", { x1: px, x2: px, y1: area.t, y2: bottom }));
+    grid.append(node("line", { class: "ff-xgrid", x1: px, x2: px, y1: area.t, y2: bottom }));
     labels.append(turned
-      ? text({ x: px, y: y0 + size * 0.35, "text-anchor": "start", transform: `rotate(90 ${px} ${y0})`, dx: 0 }, xTicks.texts[i])
-      : text({ x: px, y: y0 + size * 0.9, "text-anchor": "middle" }, xTicks.texts[i]));
+      ? text({ class: "ff-xtick", x: px, y: y0 + size * 0.35, "text-anchor": "start", transform: `rotate(90 ${px} ${y0})` }, xTicks.texts[i])
+      : text({ class: "ff-xtick", x: px, y: y0 + size * 0.9, "text-anchor": "middle" }, xTicks.texts[i]));
   });
   const ya = layout.yaxis;
   const yTicks = fit.y;
   yTicks.values.forEach((v, i) => {
     const py = geo.y(v);
-    grid.append(node("line", { x1: area.l, x2: area.l + area.w, y1: py, y2: py,
+    grid.append(node("line", { class: "ff-ygrid", x1: area.l, x2: area.l + area.w, y1: py, y2: py,
                                "stroke-width": v === 0 && ya.type !== "log" ? 1.5 : 1 }));
-    labels.append(text({ x: area.l - TICK_GAP, y: py + size * 0.35, "text-anchor": "end" }, yTicks.texts[i]));
+    labels.append(text({ class: "ff-ytick", x: area.l - TICK_GAP, y: py + size * 0.35, "text-anchor": "end" }, yTicks.texts[i]));
   });
   const title = (axis) => axis.title && axis.title.text;
   if (title(xa)) {
     const below = bottom + TICK_GAP + (turned ? widestX : 1.2 * size) + (xa.title.standoff || 0) + titleSize;
-    labels.append(text({ x: area.l + area.w / 2, y: Math.min(below, area.t + area.h + layout.margin.b - 4), "text-anchor": "middle",
+    labels.append(text({ class: "ff-xtitle", x: area.l + area.w / 2, y: Math.min(below, area.t + area.h + layout.margin.b - 4), "text-anchor": "middle",
                          "font-size": titleSize }, title(xa)));
   }
   if (title(ya)) {
     const cx = Math.max(titleSize, area.l - TICK_GAP - widestY - (ya.title.standoff || 0) - titleSize * 0.3);
     const cy = area.t + area.h / 2;
-    labels.append(text({ x: cx, y: cy, "text-anchor": "middle", transform: `rotate(-90 ${cx} ${cy})`, "font-size": titleSize },
+    labels.append(text({ class: "ff-ytitle", x: cx, y: cy, "text-anchor": "middle", transform: `rotate(-90 ${cx} ${cy})`, "font-size": titleSize },
                        title(ya)));
   }
   svg.append(grid, labels);
