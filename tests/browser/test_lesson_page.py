@@ -160,6 +160,7 @@ def test_reset_my_answers_clears_this_lesson(page):
 def test_a_click_lands_on_controls_below_a_chart(page):
     # Plotly injects styles; if the CSP blocked them its SVG layers would cover the page and eat clicks.
     open_lesson(page)
+    hand_to_plotly(page.locator("[data-widget=temperature] [data-role=chart]"))
     button = page.locator("[data-widget=temperature]").get_by_role("button", name="Nearly flat")
     button.click(timeout=3000)  # a real click: fails if something else sits on top of the button
     expect(button).to_have_attribute("aria-pressed", "true")
