@@ -21,6 +21,14 @@ def draw_every_chart(page) -> None:
         expect(charts.nth(i)).to_have_attribute("data-drawn", re.compile(".+"), timeout=120_000)
 
 
+def hand_to_plotly(chart) -> None:
+    """A fast chart shows its SVG first frame until the reader reaches for it (static/js/lib/fast-chart.js):
+    bring the pointer over it, as a reader wanting a hover label does, and wait until Plotly has drawn it
+    with its traces current."""
+    chart.hover()
+    expect(chart).to_have_attribute("data-traces", "current", timeout=30_000)
+
+
 def trace_types(page) -> set[str]:
     return set(page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].flatMap(c => c.data.map(t => t.type || 'scatter'))"))
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import hand_to_plotly
 from tests.browser.predictions import skip_predictions
 
 
@@ -27,7 +28,7 @@ def open_lesson(page):
 
 def plotted(page, chart) -> list:
     """The chart's traces, once they have caught up with what its shapes show (static/js/lib/fast-chart.js)."""
-    expect(chart).to_have_attribute("data-traces", "current")
+    hand_to_plotly(chart)
     return page.evaluate("el => el.data.map(t => t.y)", chart.element_handle())
 
 
@@ -56,6 +57,7 @@ def test_wrong_teacher_pulls_away_from_the_gold_label(page):
     w.get_by_role("button", name="Teacher is wrong").click()
     expect(w.locator("[data-role=teacher]")).to_have_value("1, 4, 0, 6, -2")
     expect(w.locator("[data-role=pull-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
+    hand_to_plotly(w.locator("[data-role=pull-chart]"))
     page.wait_for_function("el => el.data[1].y[3] > 0.3", arg=w.locator("[data-role=pull-chart]").element_handle())
     ce_pull, kd_pull, _ = plotted(page, w.locator("[data-role=pull-chart]"))
     assert max(range(5), key=lambda i: kd_pull[i]) == 3          # the teacher pulls wolf up hardest

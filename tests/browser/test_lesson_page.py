@@ -7,6 +7,7 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import hand_to_plotly
 from tests.browser.predictions import skip_predictions
 
 SECTIONS = ["Term one: cross-entropy on the hard label", "Term two: KL divergence to the teacher",
@@ -19,8 +20,9 @@ def open_lesson(page, predict: bool = False):
     page.goto("/lessons/kd-loss")
     if not predict:
         skip_predictions(page)
-        page.locator("[data-widget=temperature]").scroll_into_view_if_needed()   # Plotly loads when a chart is near
-        expect(page.locator("[data-widget=temperature] [data-role=chart] .main-svg").first).to_be_visible()
+        page.locator("[data-widget=temperature]").scroll_into_view_if_needed()
+        # drawn: its first frame (static/js/lib/first-frame.js), or Plotly's chart once Plotly has loaded
+        expect(page.locator("[data-widget=temperature] [data-role=chart] :is(svg.first-frame, .main-svg)").first).to_be_visible()
     return page
 
 
@@ -69,7 +71,7 @@ def test_moving_the_slider_redraws_bars_and_readouts_with_the_servers_numbers(pa
     answer = page.request.post("/api/kd/soften", data=json.dumps({"logits": [4.595, 0], "temperatures": [1, T]}),
                                headers={"content-type": "application/json"}).json()
     chart = widget.locator("[data-role=chart]")
-    expect(chart).to_have_attribute("data-traces", "current")      # the hover traces follow the drawn bars
+    hand_to_plotly(chart)                                           # Plotly's hover traces follow the drawn bars
     bars = page.evaluate("el => el.data.map(t => t.y)", chart.element_handle())
     assert bars[1] == pytest.approx(answer["probs"][1], abs=1e-12)
     expect(widget.locator("[data-role=entropy-t]")).to_have_text(f"{answer['entropy_bits'][1]:.3f} bits")
@@ -158,6 +160,7 @@ def test_reset_my_answers_clears_this_lesson(page):
 def test_a_click_lands_on_controls_below_a_chart(page):
     # Plotly injects styles; if the CSP blocked them its SVG layers would cover the page and eat clicks.
     open_lesson(page)
+    hand_to_plotly(page.locator("[data-widget=temperature] [data-role=chart]"))
     button = page.locator("[data-widget=temperature]").get_by_role("button", name="Nearly flat")
     button.click(timeout=3000)  # a real click: fails if something else sits on top of the button
     expect(button).to_have_attribute("aria-pressed", "true")

@@ -162,7 +162,6 @@ def test_four_runs_overlay_and_a_fifth_replaces_the_oldest(page):
     # Run 1 made room; its colour went to run 5.
     assert [r.split(":")[0].strip() for r in rows.all_inner_texts()] == [
         "Run 2 (orange)", "Run 3 (green)", "Run 4 (purple)", "Run 5 (blue)"]
-    names = page.evaluate("() => document.querySelector('[data-widget=live-run] [data-role=loss-chart]').data"
-                          ".filter(t => t.showlegend).map(t => t.name)")
+    names = lab.locator("[data-role=run-legend] li").all_inner_texts()   # the runs' HTML legend, for both charts
     assert len(names) == 4 and all(f"seed {s}" in n for s, n in zip(range(1, 5), names))
     assert points(page) == 4 * 50

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from app.widgets import widget_spec
 from app.widgets.slider_positions import reachable_values
+from tests.browser.helpers import hand_to_plotly
 
 KD_POST = re.compile(r"/api/kd/")
 REACHABLE_T = set(reachable_values(widget_spec("alpha").param("T")))
@@ -35,7 +36,7 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     page.on("request", lambda r: tables.append(r.url) if "/api/tables/" in r.url else None)
     page.goto("/lessons/kd-loss")
     w = page.locator("[data-widget=alpha]")
-    w.scroll_into_view_if_needed()   # Plotly loads when a chart comes near the viewport
+    w.scroll_into_view_if_needed()
     expect(w.locator("[data-role=sweep-chart]")).to_have_attribute("data-drawn", "0.50|2.00")
     # The first requests go by POST while the socket connects: move until a move goes over the socket.
     typed = iter(UNREACHABLE_T)
@@ -59,6 +60,7 @@ def test_slider_moves_go_over_the_socket_once_it_is_open(page):
     # the dots on the sweep are drawn at the server's numbers for the last move
     answer = page.request.post("/api/kd/loss", data=json.dumps(sent[-1]["body"]),
                                headers={"content-type": "application/json"}).json()
+    hand_to_plotly(w.locator("[data-role=sweep-chart]"))   # (drawn as its first frame until reached for)
     dots = page.evaluate("el => el.layout.shapes.filter(s => s.xanchor !== undefined).map(s => [s.xanchor, s.yanchor])",
                          w.locator("[data-role=sweep-chart]").element_handle())
     assert dots == [[0.5, answer["weighted_ce"]], [0.5, answer["weighted_kd"]], [0.5, answer["loss"]]]

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import draw_every_chart
+from tests.browser.helpers import draw_every_chart, hand_to_plotly, wait_until
 from tests.browser.predictions import skip_predictions
 
 PAGES = ["/", "/glossary", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept",
@@ -105,6 +105,13 @@ def test_a_swipe_over_a_chart_scrolls_the_page_and_leaves_its_axes(new_page, siz
         target = page.locator(chart)
         target.scroll_into_view_if_needed()
         expect(target).to_have_attribute("data-drawn", re.compile(".+"))
+        # Its SVG first frame lets a swipe through to the page as well
+        scrolled = page.evaluate("window.scrollY")
+        swipe_up(page, target.bounding_box())
+        page.wait_for_function("(y) => window.scrollY > y + 100", arg=scrolled)
+        page.evaluate("window.scrollTo(0, 0)")                 # back, for the same swipe over Plotly's chart
+        target.scroll_into_view_if_needed()
+        hand_to_plotly(target)
         ranges = "c => JSON.stringify([c._fullLayout.xaxis.range, c._fullLayout.yaxis.range])"
         before, scrolled = target.evaluate(ranges), page.evaluate("window.scrollY")
         swipe_up(page, target.bounding_box())
@@ -122,7 +129,7 @@ def test_the_swipe_check_can_fail(new_page):
         page.goto("/demo/temperature")
         chart = page.locator("[data-role=chart]")
         chart.scroll_into_view_if_needed()
-        expect(chart).to_have_attribute("data-drawn", re.compile(".+"))
+        hand_to_plotly(chart)
         chart.evaluate("c => Plotly.relayout(c, {dragmode: 'zoom', 'xaxis.fixedrange': false, 'yaxis.fixedrange': false})")
         before, scrolled = chart.evaluate("c => JSON.stringify(c._fullLayout.yaxis.range)"), page.evaluate("window.scrollY")
         swipe_up(page, chart.bounding_box())
@@ -157,12 +164,57 @@ def test_axis_titles_clear_the_ticks_and_legends_at_360px(new_page, path):
     with phone(new_page) as page:
         page.goto(path)
         draw_every_chart(page)
-        overlaps = page.evaluate("""[...document.querySelectorAll('.js-plotly-plot')].flatMap((chart) => {
-            const boxes = (sel) => [...chart.querySelectorAll(sel)].filter(e => e.textContent.trim())
-              .map(e => ({ name: e.textContent.trim(), r: e.getBoundingClientRect() }));
-            const hit = (a, b) => a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1;
-            const titles = boxes('.g-xtitle text, .g-ytitle text');
-            const others = boxes('.xtick text, .ytick text, .legendtext');
-            return titles.flatMap(t => others.filter(o => hit(t, o)).map(o => `${chart.dataset.role}: "${t.name}" over "${o.name}"`));
-        })""")
+        overlaps = page.evaluate(OVERLAPS)
         assert overlaps == []
+        # and the same once Plotly has taken over the fast charts from their first frames
+        if page.locator(".chart[data-traces]").count():
+            hand_to_plotly(page.locator(".chart[data-traces]").first)
+            wait_until(page, "() => !document.querySelector('svg.first-frame')")
+            assert page.evaluate(OVERLAPS) == []
+
+
+# Axis titles over tick labels or legend names, in Plotly's charts and in fast charts' first frames.
+OVERLAPS = """[...document.querySelectorAll('.js-plotly-plot, .chart > svg.first-frame')].flatMap((chart) => {
+    const boxes = (sel) => [...chart.querySelectorAll(sel)].filter(e => e.textContent.trim())
+      .map(e => ({ name: e.textContent.trim(), r: e.getBoundingClientRect() }));
+    const hit = (a, b) => a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1;
+    const titles = boxes('.g-xtitle text, .g-ytitle text, .ff-xtitle, .ff-ytitle');
+    const others = boxes('.xtick text, .ytick text, .legendtext, .ff-xtick, .ff-ytick');
+    const role = chart.dataset.role || chart.parentElement.dataset.role;
+    return titles.flatMap(t => others.filter(o => hit(t, o)).map(o => `${role}: "${t.name}" over "${o.name}"`));
+})"""
+
+
+# The "α = …" label at the top of the alpha sweep's marker line, and the chart's tick labels and titles.
+ALPHA_LABEL = """(chart) => {
+    const label = [...chart.querySelectorAll('text')].find((t) => t.textContent.startsWith('α ='));
+    const r = label.getBoundingClientRect();
+    const box = chart.getBoundingClientRect();
+    const hits = [...chart.querySelectorAll('.xtick text, .ytick text, .ff-xtick, .ff-ytick, .g-xtitle text, .g-ytitle text, .ff-xtitle, .ff-ytitle')]
+      .filter((t) => { const o = t.getBoundingClientRect();
+                       return r.left < o.right - 1 && o.left < r.right - 1 && r.top < o.bottom - 1 && o.top < r.bottom - 1; })
+      .map((t) => t.textContent);
+    return { size: parseFloat(getComputedStyle(label).fontSize), hits,
+             inside: r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom };
+}"""
+
+
+@pytest.mark.parametrize("alpha", ["0.50", "0.80"])
+def test_the_alpha_label_is_readable_on_a_phone(new_page, alpha):
+    """Drawn at 0.8 × the chart's type it was 10 px in a lesson on a phone; at least 12 px, on either side of the line."""
+    with phone(new_page) as page:
+        page.goto("/lessons/kd-loss")
+        skip_predictions(page)
+        chart = page.locator("#alpha-1 [data-role=sweep-chart]")
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-drawn", re.compile(".+"))
+        slider = page.locator("#alpha-1 [data-role=alpha-slider]")
+        slider.focus()
+        for _ in range(round(100 * (float(alpha) - 0.5))):   # one hundredth a key; the label changes side past 0.5
+            page.keyboard.press("ArrowRight")
+        expect(chart).to_have_attribute("data-drawn", re.compile(f"^{alpha}[|]"))
+        for drawn_by in ("first frame", "Plotly"):
+            if drawn_by == "Plotly":
+                hand_to_plotly(chart)
+            label = chart.evaluate(ALPHA_LABEL)
+            assert label["size"] >= 12 and label["inside"] and label["hits"] == [], (drawn_by, label)

@@ -8,6 +8,7 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import hand_to_plotly
 from tests.browser.predictions import stored_lesson
 
 RUNNER_UP = "**/api/predictions/kd-loss/runner-up-20"
@@ -70,7 +71,7 @@ def test_a_slider_prediction_is_locked_before_the_reveal_and_scored_against_the_
     # "Move the slider to the answer" shows the 80/20 split itself.
     panel.get_by_role("button", name="Move the slider to the answer").click()
     expect(w.locator("[data-role=chart]")).to_have_attribute("data-temperature", f"{truth:.2f}")
-    expect(w.locator("[data-role=chart]")).to_have_attribute("data-traces", "current")   # hover traces caught up
+    hand_to_plotly(w.locator("[data-role=chart]"))                 # Plotly's hover traces caught up
     bars = page.evaluate("el => el.data[1].y", w.locator("[data-role=chart]").element_handle())
     assert bars[1] == pytest.approx(0.2, abs=1e-3)
 

@@ -28,6 +28,11 @@ def open_demo(page, path: str):
     return page.locator("[data-widget]")
 
 
+# The charts drawn in the demo's view: Plotly's, or a fast chart's SVG first frame (static/js/lib/first-frame.js).
+DRAWN_CHARTS = ".widget-view .chart[data-drawn]:not(.heat-grid-chart)"
+Y_TITLE = ".js-plotly-plot .g-ytitle text, .first-frame .ff-ytitle"
+
+
 def outside(page, selector: str) -> list[str]:
     """Every element matching `selector` that is not wholly inside the viewport (or has no size)."""
     return page.evaluate("""(selector) => [...document.querySelectorAll(selector)].filter((el) => {
@@ -44,11 +49,11 @@ def test_the_chart_and_its_legend_fit_the_projector(new_page, demo, screen):
     with new_page(viewport=viewport, device_scale_factor=zoom) as page:
         open_demo(page, f"/demo/{demo}")
         assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight"), "the page scrolls"
-        charts = ".widget-view .chart, .widget-view .chart-legend, .js-plotly-plot .legend"
+        charts = ".widget-view .chart, .widget-view .chart-legend:not([hidden]), .js-plotly-plot .legend"
         assert page.locator(charts).count() >= 1
         assert outside(page, charts) == []
         # Every chart is a usable size, not squeezed to a strip; the position grid's rows a line of type high.
-        sizes = page.evaluate("[...document.querySelectorAll('.widget-view .js-plotly-plot')].map(c => c.getBoundingClientRect().height)")
+        sizes = page.evaluate(f"[...document.querySelectorAll('{DRAWN_CHARTS}')].map(c => c.getBoundingClientRect().height)")
         assert min(sizes) >= 0.25 * viewport["height"], sizes
         rows = page.evaluate("[...document.querySelectorAll('.heat-grid-row')].map(r => r.getBoundingClientRect().height / parseFloat(getComputedStyle(r).fontSize))")
         assert all(r >= 1.2 for r in rows), rows
@@ -76,6 +81,16 @@ def test_the_lab_beside_a_class_panel_keeps_its_tick_labels_apart(new_page):
         assert collisions == []
 
 
+        # Every run's name whole and on screen: Plotly's legend cut them short here ("KD α=0.5 T=4 · 64-…").
+        runs = [r.split(":")[0] for r in lab.locator("[data-role=results] tbody tr th").all_inner_texts()]
+        legend = lab.locator("[data-role=run-legend] li")
+        expect(legend).to_have_count(len(runs))
+        names = legend.all_inner_texts()
+        assert len(names) == 2 and all("seed" in n and "64-" in n for n in names), names
+        assert legend.evaluate_all("(items) => items.every((li) => li.scrollWidth <= li.clientWidth + 1)")
+        assert outside(page, "[data-role=run-legend] li") == []
+
+
 @pytest.mark.parametrize("screen", ["1280x720", "1920x1080"])
 @pytest.mark.parametrize("demo", ["temperature", "alpha", "live-run"])
 def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_page, demo, screen):
@@ -86,9 +101,9 @@ def test_a_class_panel_docks_beside_the_chart_without_pushing_it_off_screen(new_
         expect(page.locator('[data-role="class-code"]')).to_have_text(re.compile(r"^\w{4}-\w{4}$"))
         # (The charts follow the narrower stage on their next frame.)
         wait_until(page, "() => document.documentElement.scrollHeight <= window.innerHeight", timeout_s=5)
-        assert outside(page, ".widget-view .chart, .widget-view .chart-legend, .js-plotly-plot .legend, .class-code") == []
+        assert outside(page, ".widget-view .chart, .widget-view .chart-legend:not([hidden]), .js-plotly-plot .legend, .class-code") == []
         # The chart still fills the screen's height, not shrunk to its content; the code on one line.
-        sizes = page.evaluate("[...document.querySelectorAll('.widget-view .js-plotly-plot')].map(c => c.getBoundingClientRect().height)")
+        sizes = page.evaluate(f"[...document.querySelectorAll('{DRAWN_CHARTS}')].map(c => c.getBoundingClientRect().height)")
         assert min(sizes) >= 0.35 * viewport["height"], sizes
         code = page.locator('[data-role="class-code"]')
         assert code.evaluate("c => c.getClientRects().length === 1 && c.scrollWidth <= c.clientWidth")
@@ -113,7 +128,7 @@ def test_type_for_the_room_is_24px_at_1280_and_grows_with_the_screen(new_page, d
             open_demo(page, f"/demo/{demo}")
             sizes = {what: font_px(page, selector) for what, selector in {
                 "readouts": ".readouts dt, .readouts dd", "labels": ".widget-panel label", "status": ".demo-status",
-                "axis titles": ".js-plotly-plot .g-xtitle text, .js-plotly-plot .g-ytitle text",
+                "axis titles": ".js-plotly-plot .g-xtitle text, .js-plotly-plot .g-ytitle text, .first-frame .ff-xtitle, .first-frame .ff-ytitle",
                 "results": ".lab-results td, .lab-results th"}.items()}
             sizes = {k: v for k, v in sizes.items() if v}
             # The lab's charts have no axes before its first run.
@@ -127,14 +142,14 @@ def test_plus_and_minus_scale_the_type_and_the_charts(page):
     open_demo(page, "/demo/temperature")
     status = page.locator("[data-role=demo-status]")
     before = font_px(page, ".demo-status")[0]
-    title = page.locator(".js-plotly-plot .g-ytitle text")
-    chart_before = float(title.evaluate("t => parseFloat(t.style.fontSize)"))
+    title = page.locator(Y_TITLE).first   # the chart's first frame's (static/js/lib/first-frame.js), or Plotly's
+    chart_before = float(title.evaluate("t => parseFloat(getComputedStyle(t).fontSize)"))
     page.keyboard.press("+")
     page.keyboard.press("+")
     expect(status).to_have_text("Type size 1.2×.")
     assert font_px(page, ".demo-status")[0] == pytest.approx(1.2 * before, rel=0.02)
-    wait_until(page, "(b) => parseFloat(document.querySelector('.js-plotly-plot .g-ytitle text').style.fontSize) > b * 1.1",
-          chart_before, timeout_s=5)
+    wait_until(page, f"(b) => parseFloat(getComputedStyle(document.querySelector('{Y_TITLE}')).fontSize) > b * 1.1",
+               chart_before, timeout_s=5)
     page.reload()                                     # remembered for this projector
     expect(page.locator("body")).to_have_attribute("data-type-scale", "1.2")
     page.keyboard.press("-")
@@ -270,7 +285,8 @@ def test_pins_keep_earlier_curves_on_the_chart_until_cleared(page):
     w.locator("[data-role=t-number]").fill("10")
     w.locator("[data-role=t-number]").press("Enter")
     expect(chart).to_have_attribute("data-drawn", "10.00")
-    wait_until(page, "() => document.querySelector('[data-role=chart]').data.length === 3", timeout_s=5)
+    # (a pin hands a chart still showing its first frame to Plotly, which draws the pins)
+    wait_until(page, "() => (document.querySelector('[data-role=chart]').data || []).length === 3", timeout_s=10)
     # The live bars are named in the chart's own HTML legend; Plotly's names the pins.
     expect(w.locator(".chart-legend")).to_have_text(re.compile(r"T = 1\s*T = 10\.00"))
     assert legend_names(chart) == ["T = 4.00 (pinned)"]
@@ -285,11 +301,11 @@ def test_pins_keep_earlier_curves_on_the_chart_until_cleared(page):
 def test_pins_on_a_chart_with_its_own_legend_get_plotlys(page):
     w = open_demo(page, "/demo/kl-direction?separation=2")
     fit = w.locator("[data-role=fit-chart]")
-    assert fit.evaluate("c => c.layout.showlegend") is False
+    assert fit.evaluate("c => c.liveDraw.layout.showlegend") is False
     page.get_by_role("button", name="Pin P").click()
     page.keyboard.press("Shift+ArrowRight")          # the peaks 2.0 -> 4.5 apart: the teacher moves too
     expect(fit).to_have_attribute("data-drawn", "4.5|0.60")
-    wait_until(page, "() => document.querySelector('[data-role=fit-chart]').data.length === 6", timeout_s=5)
+    wait_until(page, "() => (document.querySelector('[data-role=fit-chart]').data || []).length === 6", timeout_s=10)
     assert fit.evaluate("c => c._fullLayout.showlegend") is True
     at = "(pinned at distance 2.0, left share 0.60)"
     assert legend_names(fit) == [f"teacher (two peaks) {at}", f"best under forward KL (covers) {at}",

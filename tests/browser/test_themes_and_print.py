@@ -109,12 +109,13 @@ def test_the_theme_toggle_is_remembered_and_redraws_the_charts(page):
     expect(chart).to_have_attribute("data-drawn", re.compile(".+"))
     toggle = page.get_by_role("button", name="Dark theme")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    ink = "c => c.querySelector('.ytick text').style.fill"
+    ink = "c => getComputedStyle(c.querySelector('.ytick text, .ff-ytick')).fill"   # Plotly's or the first frame's"
     light_ink = chart.evaluate(ink)
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    page.wait_for_function("(l) => document.querySelector('#temperature-1 .ytick text').style.fill !== l", arg=light_ink)
+    page.wait_for_function("(l) => getComputedStyle(document.querySelector('#temperature-1 :is(.ytick text, .ff-ytick)')).fill !== l",
+                           arg=light_ink)
     assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(13, 17, 23)"
     page.goto("/glossary")                           # another page: the server renders it dark, no flash
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")

@@ -15,7 +15,7 @@ const fraction = (v) => (typeof v === "number" ? v : null);
 
 function traces(run, parts, pick) {
   return parts.map(([key, dash, part], i) => ({
-    type: "scatter", mode: "lines", name: run.label, legendgroup: `run-${run.n}`, showlegend: i === 0,
+    type: "scatter", mode: "lines", name: run.label, showlegend: false,   // named in the HTML legend
     line: { color: run.color, dash, width: i === 0 ? 2.5 : 1.8 },
     x: run.records.map((r) => r.step), y: run.records.map((r) => pick(r[key])),
     hovertemplate: `step %{x}: %{y:.4g}<extra>${run.label} · ${part}</extra>`,
@@ -23,9 +23,10 @@ function traces(run, parts, pick) {
 }
 
 export class LabCharts {
-  constructor(lossEl, accEl) {
+  constructor(lossEl, accEl, legendEl) {
     this.lossEl = lossEl;
     this.accEl = accEl;
+    this.legendEl = legendEl;
     this.runs = [];
     this.pending = new Map();  // run -> records not drawn yet
     this.frame = 0;
@@ -45,8 +46,7 @@ export class LabCharts {
                       x: 0.5, y: 0.5, showarrow: false }],
     } : {});
     const axis = (props) => ({ ...props, visible: !empty });
-    // Up to four run names: in baseLayout's legend above the plot, where they push the margin instead of
-    // covering an axis title.
+    this.showLegend();
     const lossDrawn = drawChart(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
       ...waiting("loss curves"), xaxis: axis({ title: { text: "step" } }),
       yaxis: axis({ title: { text: "loss" }, type: "log" }), uirevision: "lab",
@@ -64,6 +64,20 @@ export class LabCharts {
       if (generation === this.generation) this.ready = true;
       this.count();
     });
+  }
+
+  /** One entry per run, in its colour: the runs' full names, which Plotly's legend cut short on narrow charts. */
+  showLegend() {
+    this.legendEl.hidden = this.runs.length === 0;
+    this.legendEl.replaceChildren(...this.runs.map((run) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.setAttribute("aria-hidden", "true");
+      swatch.style.borderTopColor = run.color;
+      item.append(swatch, run.label);
+      return item;
+    }));
   }
 
   /** Queue a record of a run already on the charts; it is drawn on the next animation frame. */

@@ -3,7 +3,7 @@
 // Plotly to load (lib/plotly-loader.js), follow the theme (lib/chart-theme.js) and carry pins (lib/pins.js).
 import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-theme.js";
 import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
-import { loadedPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
+import { loadedPlotly, loadPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
 
 // Readable on the light page, the dark page and the projector's black (≥ 3:1 against each, as lines and bars).
 export const COLORS = {
@@ -133,14 +133,18 @@ const resizer = "ResizeObserver" in window ? new ResizeObserver((entries) => {
 // two side by side take half each. Fixed sizes, since the page's print layout is not known beforehand.
 const PRINT_SIZE = { alone: { width: 640, height: 230 }, paired: { width: 310, height: 210 } };
 
+/** The box a chart is drawn in: its own on screen, a fixed one on paper. */
+export function chartBox(el) {
+  if (chartLook().print) return PRINT_SIZE[el.closest(".explorer-grid, .lab-charts") ? "paired" : "alone"];
+  return { width: el.clientWidth, height: el.clientHeight };
+}
+
 function react(P, el, traces, layout) {
   if (resizer && !el.sizeWatched) {
     el.sizeWatched = true;
     resizer.observe(el);
   }
-  const onPaper = chartLook().print
-    ? { autosize: false, ...PRINT_SIZE[el.closest(".explorer-grid, .lab-charts") ? "paired" : "alone"] }
-    : { autosize: true, width: undefined, height: undefined };
+  const onPaper = chartLook().print ? { autosize: false, ...chartBox(el) } : { autosize: true, width: undefined, height: undefined };
   return P.react(el, traces, { ...layout, ...onPaper }, PLOT_CONFIG).then((drawn) => {
     el.drawnSize = { width: el.clientWidth, height: el.clientHeight };
     return drawn;
@@ -179,7 +183,7 @@ export function drawChart(el, traces, layout) {
 
 /** Plotly, once loaded; a chart's first draw waits for a task of its own (see nextTask). */
 async function plotlyFor(el) {
-  const P = await whenPlotly();
+  const P = loadedPlotly() || await whenPlotly();
   if (!el.layout) await nextTask();
   return P;
 }
@@ -193,20 +197,23 @@ export function plotly() {
 
 /** Freeze what every chart of an explorer shows now, under `label`; returns how many charts took a pin. */
 export function pinCharts(root, label) {
-  const charts = [...root.querySelectorAll(".js-plotly-plot")].filter((el) => el.liveDraw);
+  const charts = [...root.querySelectorAll(".chart")].filter((el) => el.liveDraw);
   charts.forEach((el) => {
     if (el.fastChart) el.fastChart.sync();   // its traces brought up to what its shapes show (lib/fast-chart.js)
     addPin(el, label, resolveInk(el.liveDraw.traces, chartLook().ink));
-    whenPlotly().then((P) => drawLive(P, el));
+    // Pins are Plotly's to draw: a chart still showing its first frame (lib/first-frame.js) is handed to
+    // Plotly, pins and all, as soon as it has loaded.
+    if (el.fastChart && el.fastChart.frame) loadPlotly();
+    else loadPlotly().then((P) => drawLive(P, el));
   });
   return charts.length;
 }
 
 export function clearPins(root) {
-  root.querySelectorAll(".js-plotly-plot").forEach((el) => {
+  root.querySelectorAll(".chart").forEach((el) => {
     if (!el.pins || !el.pins.length) return;
     clearPinsOf(el);
-    whenPlotly().then((P) => drawLive(P, el));
+    if (el.data) drawLive(plotly(), el);   // (a first frame never shows pins)
   });
 }
 

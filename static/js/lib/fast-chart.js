@@ -9,8 +9,15 @@
 // date with one full redraw once the chart has been still a moment (or at once when the pointer comes to
 // it). A change of axes, categories or series (the chart's key) is a full redraw straight away. The
 // chart's data-traces attribute says whether its traces are "current" or "behind" the shapes.
-import { chartLook, INVISIBLE, resolveInk } from "./chart-theme.js";
-import { plotly, reactChart } from "./charts.js";
+//
+// Until Plotly.js has loaded, the chart is an SVG first frame of the same figure (lib/first-frame.js),
+// redrawn on every move (data-traces="first-frame"); the pointer coming to the chart (for a hover label)
+// or a pin asks for Plotly, and the chart is handed to it, in a task of its own, once it has loaded.
+import { chartLook, INVISIBLE, LOOK_EVENT, resolveInk } from "./chart-theme.js";
+import { withFixedTicks } from "./chart-ticks.js";
+import { chartBox, plotly, reactChart } from "./charts.js";
+import { drawFirstFrame } from "./first-frame.js";
+import { loadedPlotly, loadPlotly, nextTask, plotlyLoaded } from "./plotly-loader.js";
 
 const SYNC_AFTER_MS = 250;
 
@@ -105,8 +112,44 @@ export class FastChart {
     this.latest = null;         // the full figure last asked for
     this.stale = false;         // the traces (hover) are behind the shapes
     this.timer = null;
+    this.frame = null;          // the SVG first frame while Plotly has not drawn the chart
     el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
-    el.addEventListener("pointerenter", () => this.sync());
+    el.addEventListener("pointerenter", () => {
+      if (!loadedPlotly()) loadPlotly();   // hover labels are Plotly's
+      this.sync();
+    });
+    plotlyLoaded().then(() => this.handToPlotly());
+    // The first frame follows the page's look (theme, the demo's type size, paper) and the chart's box.
+    const redrawFrame = () => { if (this.frame) this.drawFrame(); };
+    document.addEventListener(LOOK_EVENT, redrawFrame);
+    window.addEventListener("beforeprint", redrawFrame);
+    window.addEventListener("afterprint", redrawFrame);
+    if ("ResizeObserver" in window) {
+      new ResizeObserver(() => {
+        if (!this.frame || this.resizeFrame) return;
+        this.resizeFrame = requestAnimationFrame(() => { this.resizeFrame = 0; redrawFrame(); });
+      }).observe(el);
+    }
+  }
+
+  /** The figure as SVG, without Plotly; pins and theme changes read it from el.liveDraw as from Plotly's. */
+  drawFrame() {
+    const { traces, layout } = this.latest;
+    this.el.liveDraw = { traces, layout };
+    const box = chartBox(this.el);
+    if (!box.width || !box.height) return Promise.resolve();   // hidden (the lab's idle charts): drawn when shown
+    this.frame = drawFirstFrame(this.el, { traces, layout, shapes: this.shapesSpec }, box);
+    this.el.dataset.traces = "first-frame";
+    return Promise.resolve();
+  }
+
+  /** Plotly has loaded: it draws the chart (in a task of its own), and the first frame goes. */
+  async handToPlotly() {
+    if (!this.frame || !this.latest) return;
+    await nextTask();
+    if (!this.frame) return;                 // a move drew it with Plotly meanwhile
+    await this.redraw();
+    this.refit();                            // shapes sized from the plot area, now Plotly's
   }
 
   /** Only the shapes redrawn, in the theme's colours; a later full redraw (theme, pins) keeps them. */
@@ -122,11 +165,15 @@ export class FastChart {
    * area (markersPath): after every full redraw (a resize too) it is called again. Returns a promise for
    * what is drawn now.
    */
-  draw({ key, traces, layout, shapes = [] }) {
+  draw({ key, traces, layout: given, shapes = [] }) {
+    // Both renderers label the same ticks (lib/chart-ticks.js).
+    const layout = withFixedTicks(given, traces);
     // A path shape with no path (markers before the plot area is known) is left out.
+    this.shapesSpec = shapes;
     this.shapesOf = (el) => (typeof shapes === "function" ? shapes(el) : shapes).filter((sh) => sh.path !== "");
     this.latest = { traces, layout: { ...layout, shapes: this.shapesOf(this.el) } };
     clearTimeout(this.timer);
+    if (!this.el.data && !loadedPlotly()) return this.drawFrame();
     if (key !== this.key || !this.el.data) {
       this.key = key;
       return Promise.resolve(this.redraw()).then(() => this.refit());
@@ -140,6 +187,7 @@ export class FastChart {
   /** Bring the hover traces up to what the shapes show. */
   sync() {
     clearTimeout(this.timer);
+    if (this.frame) return;          // nothing drawn by Plotly yet: no traces to be behind
     if (this.stale && this.latest) this.redraw();
   }
 
@@ -147,6 +195,10 @@ export class FastChart {
     this.stale = false;
     const drawing = reactChart(this.el, this.latest.traces, this.latest.layout);
     Promise.resolve(drawing).then(() => {
+      if (this.frame && this.el.data) {      // Plotly has drawn it: the first frame goes (same task, no flash)
+        this.frame.remove();
+        this.frame = null;
+      }
       if (!this.stale) this.el.dataset.traces = "current";
       // (A draw overtaken by a newer one before Plotly drew this chart at all leaves no Plotly chart yet.)
       if (!this.listening && typeof this.el.on === "function") {   // Plotly resizes a responsive chart on its own: shapes sized in pixels follow

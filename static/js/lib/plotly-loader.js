@@ -1,5 +1,7 @@
-// Plotly.js (1.2 MB even as the basic bundle) is fetched only when the first chart comes near the
-// viewport: a lesson read from the top shows its text without paying for charts below the fold.
+// Plotly.js (1.2 MB even as the basic bundle) is fetched only when the first chart that needs it comes near
+// the viewport: a lesson read from the top shows its text without paying for charts below the fold. Fast
+// charts draw a first frame without it (lib/first-frame.js) and ask for it when the reader reaches for
+// what only Plotly does (a hover label, a pin).
 // The bundle's URL comes from <meta name="plotly-src"> (templates/_partials/plotly.html).
 
 const NEAR = "100% 0px";   // "near": within one screen height above or below the viewport
@@ -15,17 +17,28 @@ function bundleUrl() {
 export function loadPlotly() {
   if (!loading) {
     loading = new Promise((resolve, reject) => {
-      if (window.Plotly) { resolve(window.Plotly); return; }
+      if (window.Plotly) { resolve(window.Plotly); announceLoaded(window.Plotly); return; }
       const script = document.createElement("script");
       script.src = bundleUrl();
       script.async = true;
-      script.addEventListener("load", () => (window.Plotly ? resolve(window.Plotly)
-        : reject(new Error("Plotly.js loaded but did not start, so charts cannot be drawn."))));
+      script.addEventListener("load", () => {
+        if (!window.Plotly) { reject(new Error("Plotly.js loaded but did not start, so charts cannot be drawn.")); return; }
+        resolve(window.Plotly);
+        announceLoaded(window.Plotly);
+      });
       script.addEventListener("error", () => reject(new Error("Plotly.js did not load, so charts cannot be drawn.")));
       document.head.append(script);
     });
   }
   return loading;
+}
+
+let announceLoaded;
+const loaded = new Promise((resolve) => { announceLoaded = resolve; });
+
+/** Resolves with Plotly once it has loaded, whatever asked for it; asks for nothing itself. */
+export function plotlyLoaded() {
+  return loaded;
 }
 
 let nearby = null;   // resolves once a chart is near the viewport (or Plotly was asked for another way)
@@ -57,7 +70,8 @@ function watchCharts() {
   const charts = document.querySelectorAll(".chart:not(.heat-grid-chart)");
   if (!("IntersectionObserver" in window) || !charts.length) { signalNear(); return; }
   const observer = new IntersectionObserver((entries) => {
-    if (!entries.some((e) => e.isIntersecting)) return;
+    // A fast chart draws its first frame without Plotly (lib/first-frame.js): only the others need it near.
+    if (!entries.some((e) => e.isIntersecting && !e.target.fastChart)) return;
     observer.disconnect();
     signalNear();
   }, { rootMargin: NEAR });

@@ -150,7 +150,8 @@ class AlphaExplorer extends Explorer {
       { type: "line", x0: s.alpha, x1: s.alpha, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.reference, dash: "dash" },
         // Level, on the side with more room (a projector's type is large against a half-width chart).
         label: { text: `α = ${s.alpha.toFixed(2)}`, textangle: 0, textposition: "end", yanchor: "top", padding: 6,
-                 xanchor: s.alpha <= 0.5 ? "left" : "right", font: { size: Math.round(0.8 * chartLook().fontSize) } } },
+                 // a step below the chart's type, never under 12 px (a lesson's 13 px type on a phone)
+                 xanchor: s.alpha <= 0.5 ? "left" : "right", font: { size: Math.max(12, Math.round(0.8 * chartLook().fontSize)) } } },
       dotShape(s.alpha, answer.weighted_ce, COLORS.ce),
       dotShape(s.alpha, answer.weighted_kd, COLORS.kd),
       dotShape(s.alpha, answer.loss, COLORS.total),

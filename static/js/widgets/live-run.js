@@ -55,7 +55,7 @@ class LiveRunLab extends Explorer {
     this.followed = [];       // a class's runs (a follower's page), relayed without their ids
     this.showingClass = false;
     this.made = 0;
-    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"));
+    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"));
     this.charts.reset([]);
 
     this.form.addEventListener("submit", (e) => {

@@ -22,6 +22,14 @@ export const PRESETS = {
   tokens: { student: [4.0, 4.5, 3.0, 3.5, 2.0, 1.0, 2.4, 0.0], teacher: [6.0, 4.9, 4.5, 4.2, 3.6, 3.1, 2.4, 1.0], T: 2 },
 };
 
+/** [lowest, highest] whole powers of ten (log10) around the positive values; a decade either side of one value. */
+export function decades(values) {
+  const logs = values.filter((v) => v > 0 && Number.isFinite(v)).map(Math.log10);
+  if (!logs.length) return [-1, 1];
+  const [low, high] = [Math.floor(Math.min(...logs)), Math.ceil(Math.max(...logs))];
+  return low === high ? [low - 1, high + 1] : [low, high];
+}
+
 const sci = (x) => (x === 0 ? "0" : x.toExponential(2));
 const slopeText = (s) => (s === null ? "none (no gradient)" : s.toFixed(2));
 
@@ -115,7 +123,9 @@ class TSquaredExplorer extends Explorer {
       // Few ticks on purpose: every tick label is SVG text Plotly measures on each redraw (≈ 10 ms here).
       xaxis: { type: "log", title: { text: "temperature T (log)" }, range: [Math.log10(tMin), Math.log10(tMax)],
                tickvals: [0.5, 1, 2, 5, 10, 20, 50] },
-      yaxis: { type: "log", title: { text: "gradient norm (log)" }, exponentformat: "power", dtick: 1 },
+      // Whole decades around every curve: a fixed range, so the first frame and Plotly draw the same scale.
+      yaxis: { type: "log", title: { text: "gradient norm (log)" }, range: decades(traces.flatMap((t) => t.y)) },
+      showlegend: false,   // named in the HTML legend above the chart
       uirevision: "keep",
     });
     const shapes = [
