@@ -218,3 +218,37 @@ def test_the_alpha_label_is_readable_on_a_phone(new_page, alpha):
                 hand_to_plotly(chart)
             label = chart.evaluate(ALPHA_LABEL)
             assert label["size"] >= 12 and label["inside"] and label["hits"] == [], (drawn_by, label)
+
+
+# Text a chart cuts off: past the chart's box, or (a label clipped with the plot, e.g. a band's) past the
+# plot area. The plot area: Plotly's drag cover, or the first frame's clip rectangle (its SVG is drawn 1:1).
+TEXT_CUT_OFF = """[...document.querySelectorAll('.chart > svg.first-frame, .js-plotly-plot')].flatMap((chart) => {
+    const box = chart.closest('.chart').getBoundingClientRect();
+    let area = chart.querySelector('.nsewdrag')?.getBoundingClientRect();
+    if (chart.matches('svg')) {
+        const s = chart.getBoundingClientRect(), r = chart.querySelector('clipPath rect');
+        const [x, y] = [s.left + +r.getAttribute('x'), s.top + +r.getAttribute('y')];
+        area = { left: x, top: y, right: x + +r.getAttribute('width'), bottom: y + +r.getAttribute('height') };
+    }
+    const outside = (r, b) => r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1;
+    const role = chart.dataset.role || chart.parentElement.dataset.role;
+    return [...chart.querySelectorAll('text')].filter((t) => t.textContent.trim() && t.getClientRects().length)
+      .filter((t) => outside(t.getBoundingClientRect(), t.closest('[clip-path]') ? area : box))
+      .map((t) => `${role}: "${t.textContent.trim()}"`);
+})"""
+
+
+@pytest.mark.parametrize("path", ["/demo/temperature", "/demo/alpha", "/demo/t-squared", "/demo/reduction",
+                                  "/demo/kl-direction", "/lessons/kd-loss"])
+def test_no_chart_text_is_cut_off_at_360px(new_page, path):
+    """The T² chart's "high-T slope" band label, centred on a band narrower than itself, and the KL landscape's
+    x title ran off their charts."""
+    with phone(new_page) as page:
+        page.goto(path)
+        draw_every_chart(page)
+        assert page.evaluate(TEXT_CUT_OFF) == []              # the first frames
+        chart = page.locator(".chart[data-traces]").first
+        hand_to_plotly(chart)
+        page.mouse.move(1, 1)                                 # no hover label left showing
+        wait_until(page, "() => !document.querySelector('svg.first-frame')")
+        assert page.evaluate(TEXT_CUT_OFF) == []              # and Plotly's

@@ -107,8 +107,9 @@ class KLDirectionExplorer extends Explorer {
       hoverOnly({ type: "scatter", mode: "lines", x: m, y: answer.reverse_by_mean, name: "reverse KL(student ‖ teacher)" }, COLORS.kd),
     ];
     const layout = baseLayout({
-      xaxis: { title: { text: "student's peak (best width at each)" }, dtick: 2, range: [m[0], m[m.length - 1]] },
-      yaxis: { title: { text: "lowest KL" }, nticks: 6, range },
+      // short titles: at 360 px a longer x title ran past the chart's edge (tests/browser/test_phone.py)
+      xaxis: { title: { text: "student's peak" }, dtick: 2, range: [m[0], m[m.length - 1]] },
+      yaxis: { title: { text: "lowest KL over widths" }, nticks: 6, range },
       showlegend: false, uirevision: "keep" });
     const shapes = [pathShape(linePath(m, answer.forward_by_mean), { color: COLORS.ce, width: 3 }),
                     pathShape(linePath(m, answer.reverse_by_mean), { color: COLORS.kd, width: 3, dash: "dash" })];

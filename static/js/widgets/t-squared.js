@@ -132,7 +132,8 @@ class TSquaredExplorer extends Explorer {
       // labelled by their own shape labels: an annotation would replot the chart whenever the range moved
       { type: "rect", xref: "x", x0: answer.slope_fit_from, x1: tMax, yref: "paper", y0: 0, y1: 1,
         fillcolor: demo ? "rgba(255,212,59,0.12)" : "rgba(255,212,59,0.18)", line: { width: 0 }, layer: "below",
-        label: { text: "high-T slope", textposition: "top center", padding: 4 } },
+        // right-aligned: on a phone the band is narrower than its label, which then runs left, not off the chart
+        label: { text: "high-T slope", textposition: "top right", padding: 4 } },
       // The temperatures used in practice, where the high-T limit holds only roughly.
       { type: "rect", xref: "x", x0: lo, x1: hi, yref: "paper", y0: 0, y1: 1,
         fillcolor: demo ? "rgba(116,192,252,0.14)" : "rgba(116,192,252,0.2)", line: { width: 0 }, layer: "below",
