@@ -114,6 +114,7 @@ export class FastChart {
     this.timer = null;
     this.frame = null;          // the SVG first frame while Plotly has not drawn the chart
     el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
+    el.asksForPlotly = true;    // not loaded for coming near the viewport (lib/plotly-loader.js)
     el.addEventListener("pointerenter", () => {
       if (!loadedPlotly()) loadPlotly();   // hover labels are Plotly's
       this.sync();
