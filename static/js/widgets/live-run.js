@@ -55,8 +55,14 @@ class LiveRunLab extends Explorer {
     this.followed = [];       // a class's runs (a follower's page), relayed without their ids
     this.showingClass = false;
     this.made = 0;
-    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"));
+    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"),
+                                (message) => this.showError(message));
     this.charts.reset([]);
+    // A run's curves are Plotly's: it starts loading as the reader reaches for Start or a preset.
+    for (const button of [this.el("start"), ...root.querySelectorAll("[data-preset-choice]")]) {
+      button.addEventListener("pointerenter", () => this.charts.prepare());
+      button.addEventListener("focus", () => this.charts.prepare());
+    }
 
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
