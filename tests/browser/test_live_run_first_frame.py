@@ -87,3 +87,30 @@ def test_a_run_started_before_plotly_has_loaded_has_every_step_drawn(page, clien
     # Every curve of both charts has every step the server sent, in order.
     for role, curves in [("loss-chart", 3), ("acc-chart", 2)]:
         assert lab.locator(f"[data-role={role}]").evaluate("(c) => c.data.map((t) => t.x)") == [steps] * curves
+
+
+def test_when_plotly_fails_to_load_the_lab_says_so_and_the_next_run_draws_both(page, allow_console_errors):
+    refused: list[str] = []
+
+    def refuse_once(route) -> None:   # a dropped connection, the first time only
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route(PLOTLY, refuse_once)
+    page.goto("/demo/live-run?steps=60&student_hidden=16")
+    lab = page.locator(LAB)
+    loss = lab.locator("[data-role=loss-chart]")
+    lab.get_by_role("button", name="Start", exact=True).click()
+    expect(lab.locator("[data-role=error]")).to_contain_text("Plotly.js did not load")
+    expect(loss.locator(NOTE)).to_contain_text("could not be drawn")
+    expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
+    lab.get_by_role("button", name="Start", exact=True).click()     # tries Plotly again
+    expect(loss).to_have_attribute("data-drawn", "2", timeout=30_000)
+    expect(lab).to_have_attribute("data-state", "finished", timeout=60_000)
+    expect(lab.locator("[data-role=error]")).to_be_hidden()
+    records = lab.evaluate("(lab) => lab.explorer.own.map((run) => run.records.length)")
+    assert len(refused) == 1 and records[0] > 0
+    expect(loss).to_have_attribute("data-points", str(sum(records)))
