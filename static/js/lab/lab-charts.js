@@ -75,7 +75,7 @@ export class LabCharts {
     plotlyLoaded().then(() => { if (this.note && this.note !== NOTES.loading) this.reset(this.runs); });
   }
 
-  /** Start loading Plotly now, for a run about to start (the pointer or focus on Start). */
+  /** Start loading Plotly now, for a run about to start (the pointer or focus on the lab's controls). */
   prepare() {
     loadPlotly().catch(() => {});   // a failure is reported when a run needs it (reset)
   }

@@ -58,10 +58,11 @@ class LiveRunLab extends Explorer {
     this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"),
                                 (message) => this.showError(message));
     this.charts.reset([]);
-    // A run's curves are Plotly's: it starts loading as the reader reaches for Start or a preset.
-    for (const button of [this.el("start"), ...root.querySelectorAll("[data-preset-choice]")]) {
-      button.addEventListener("pointerenter", () => this.charts.prepare());
-      button.addEventListener("focus", () => this.charts.prepare());
+    // A run's curves are Plotly's: it starts loading as the reader reaches for the lab's settings, Start or
+    // a preset (on a cold cache at 9 Mbps the bundle takes over a second: bench/lab_first_step.py).
+    for (const controls of [this.form, root.querySelector(".preset-row")]) {
+      controls.addEventListener("pointerenter", () => this.charts.prepare());
+      controls.addEventListener("focusin", () => this.charts.prepare());
     }
 
     this.form.addEventListener("submit", (e) => {
