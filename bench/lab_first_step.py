@@ -13,17 +13,9 @@ first point was on the chart (its data-points). The medians of --runs runs are p
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 
-from playwright.sync_api import sync_playwright
-
-from _server import ROOT, running_server
-from explorer_ready import CPU_SLOWDOWN, NETWORK
-
-sys.path.insert(0, str(ROOT))
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from explorer_ready import app_and_chromium, slow_phone_page
 
 PATH = "/demo/live-run?steps=60&student_hidden=16"
 
@@ -51,14 +43,7 @@ window.__firstStep = new Promise((resolve) => {
 
 
 def first_step(browser, url: str, throttle: bool = True, settle_ms: int = 0) -> dict:
-    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True,
-                                  service_workers="block")
-    page = context.new_page()
-    if throttle:
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", NETWORK)
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    page = slow_phone_page(browser, throttle)
     page.add_init_script(TIMES_SCRIPT)
     page.goto(url)
     page.locator("[data-widget=live-run] [data-role=loss-chart][data-drawn]").wait_for()
@@ -68,7 +53,7 @@ def first_step(browser, url: str, throttle: bool = True, settle_ms: int = 0) -> 
     seed.press("Enter")
     times = page.evaluate("window.__firstStep")
     page.locator("[data-widget=live-run][data-state=finished]").wait_for(timeout=60_000)
-    context.close()
+    page.context.close()
     return times
 
 
@@ -76,9 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"load average at the start: {os.getloadavg()[0]:.2f}")
-    with running_server() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with app_and_chromium() as (base, browser):
         first_step(browser, base + PATH, throttle=False)     # once, so the teacher's first training is not counted
         for settle_ms, when in [(0, "run started at once"), (2000, "after 2 s in the form")]:
             runs = [first_step(browser, base + PATH, settle_ms=settle_ms) for _ in range(args.runs)]
@@ -86,8 +69,6 @@ def main() -> None:
                 values = [r[key] / 1000 for r in runs]
                 print(f"{when:22} {what:26} {statistics.median(values):6.2f} s   "
                       f"({', '.join(f'{v:.2f}' for v in values)})", flush=True)
-        browser.close()
-    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
