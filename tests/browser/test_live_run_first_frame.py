@@ -114,3 +114,14 @@ def test_when_plotly_fails_to_load_the_lab_says_so_and_the_next_run_draws_both(p
     records = lab.evaluate("(lab) => lab.explorer.own.map((run) => run.records.length)")
     assert len(refused) == 1 and records[0] > 0
     expect(loss).to_have_attribute("data-points", str(sum(records)))
+
+
+def test_the_empty_charts_follow_the_theme_toggle_without_plotly(page):
+    page.goto("/lessons/kd-loss")
+    note = page.locator(f"{LAB} [data-role=loss-chart] {NOTE}")
+    note.scroll_into_view_if_needed()
+    light = note.evaluate("(text) => getComputedStyle(text).fill")
+    page.get_by_role("button", name="Dark theme").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(note).not_to_have_css("fill", light)       # the frame redrawn in the dark theme's ink
+    assert page.evaluate("typeof window.Plotly") == "undefined"
