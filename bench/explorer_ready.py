@@ -15,6 +15,7 @@ import argparse
 import os
 import statistics
 import sys
+from contextlib import contextmanager
 
 from playwright.sync_api import sync_playwright
 
@@ -42,7 +43,21 @@ window.__explorerReady = new Promise((resolve) => {
 """
 
 
-def time_to_ready(browser, url: str, throttle: bool = True) -> float:
+@contextmanager
+def app_and_chromium():
+    """The app in its own process and a headless Chromium: yields (the app's URL, the browser). Prints the
+    load average before and after (the machine is shared)."""
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}")
+    with running_server() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield base, browser
+        browser.close()
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+
+
+def slow_phone_page(browser, throttle: bool = True):
+    """A page in a fresh context (nothing cached) on a 412×823 touch screen, throttled unless told not to;
+    close its context (`page.context.close()`) when done."""
     context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True,
                                   service_workers="block")
     page = context.new_page()
@@ -51,6 +66,12 @@ def time_to_ready(browser, url: str, throttle: bool = True) -> float:
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", NETWORK)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    return page
+
+
+def time_to_ready(browser, url: str, throttle: bool = True) -> float:
+    page = slow_phone_page(browser, throttle)
+    context = page.context
     page.add_init_script(READY_SCRIPT)
     page.goto(url, wait_until="commit")
     ready = page.evaluate("window.__explorerReady")
@@ -62,9 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"load average at the start: {os.getloadavg()[0]:.2f}")
-    with running_server() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with app_and_chromium() as (base, browser):
         for path in PAGES:                     # once unthrottled, so one-off server work is not counted
             time_to_ready(browser, base + path, throttle=False)
         print(f"{'page':40} {'usable after (median)':>22} {'runs':>20}")
@@ -72,8 +91,6 @@ def main() -> None:
             times = [time_to_ready(browser, base + path) for _ in range(args.runs)]
             spread = ", ".join(f"{t / 1000:.2f}" for t in times)
             print(f"{path:40} {statistics.median(times) / 1000:20.2f} s   {spread}", flush=True)
-        browser.close()
-    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from tests.browser.predictions import skip_predictions
 
+PLOTLY = re.compile(r".*/vendor/plotly-basic-[\d.]+\.min\.js$")   # the bundle's URL (app/web/assets.py)
+
 
 def draw_every_chart(page) -> None:
     """Bring every chart near the viewport in turn, as a reader scrolling down would (Plotly loads when the
@@ -40,3 +42,15 @@ def wait_until(page, expression: str, arg=None, timeout_s: float = 30) -> None:
     while not page.evaluate(expression, arg):
         assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
         time.sleep(0.1)
+
+
+def refuse_plotly(page) -> list[str]:
+    """Abort any request for Plotly.js; the list fills with the URLs asked for."""
+    asked: list[str] = []
+
+    def refuse(route) -> None:
+        asked.append(route.request.url)
+        route.abort()
+
+    page.route(PLOTLY, refuse)
+    return asked

@@ -48,6 +48,10 @@ def test_a_phone_follows_the_instructors_race_and_catches_up_after_a_reload(room
 
     expect(lab).to_have_attribute("data-state", "finished", timeout=120_000)
     expect(follower).to_have_attribute("data-state", "finished", timeout=30_000)
+    # Every step on the phone's charts too (drawn once Plotly, asked for when the class's runs came, loaded).
+    points = lab.locator("[data-role=loss-chart]").get_attribute("data-points")
+    assert int(points) > 0
+    expect(follower.locator("[data-role=loss-chart]")).to_have_attribute("data-points", points)
     # The same numbers on both screens: the final table and every logged step behind the charts.
     assert table_text(phone, "results") == table_text(lead, "results")
     assert len(table_text(lead, "results")) == 2 and "SFT (α=1)" in table_text(lead, "results")[0]

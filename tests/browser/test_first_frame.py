@@ -4,28 +4,14 @@ fetched, and Plotly, once the reader reaches for a chart, draws the same ticks a
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import hand_to_plotly
+from tests.browser.helpers import hand_to_plotly, refuse_plotly
 
-PLOTLY = re.compile(r".*/vendor/plotly-basic-[\d.]+\.min\.js$")
 # Each explorer's demo page and how many fast charts it draws.
 DEMOS = {"temperature": 1, "t-squared": 1, "alpha": 2, "reduction": 1, "kl-direction": 2}
-
-
-def refuse_plotly(page) -> list[str]:
-    """Abort any request for Plotly.js; the list fills with the URLs asked for."""
-    asked: list[str] = []
-
-    def refuse(route) -> None:
-        asked.append(route.request.url)
-        route.abort()
-
-    page.route(PLOTLY, refuse)
-    return asked
 
 
 @pytest.mark.parametrize("name", DEMOS)

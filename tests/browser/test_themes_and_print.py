@@ -150,7 +150,7 @@ def test_print_hides_the_controls_and_prints_charts_whole_in_black_on_white(new_
         assert shown == []
         assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(255, 255, 255)"
         # (The live lab before any run prints a sentence instead of its empty charts.)
-        assert page.locator(".widget-live-run[data-state=idle] .js-plotly-plot").first.is_hidden()
+        assert page.locator(".widget-live-run[data-state=idle] [data-role=loss-chart]").is_hidden()
         charts = page.evaluate("""[...document.querySelectorAll('.js-plotly-plot')]
             .filter(c => !c.closest('.widget-live-run[data-state=idle]')).map(c => ({
             width: c._fullLayout.width, visible: c.getClientRects().length > 0,

@@ -1,7 +1,14 @@
 // The lab's two live charts. New points are batched and drawn once per animation frame with
 // Plotly.extendTraces, so a fast run does not redraw the chart for every event.
-import { baseLayout, drawChart } from "../lib/charts.js";
+//
+// Before a run the charts show only a note ("Press Start"), so they need no Plotly: until it has loaded
+// they are drawn as first frames (lib/first-frame.js) of the very figure Plotly would draw (hidden axes, the
+// note in the middle). Starting a run (or showing runs restored from a class) loads Plotly at once; the
+// steps that stream in meanwhile wait in `pending` and are drawn as soon as Plotly has drawn the charts.
+import { baseLayout, chartBox, drawChart } from "../lib/charts.js";
 import { markDrawn } from "../lib/explorer.js";
+import { drawFirstFrame, followLook } from "../lib/first-frame.js";
+import { loadedPlotly, loadPlotly, plotlyLoaded } from "../lib/plotly-loader.js";
 
 export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green", "#2b8a3e"], ["purple", "#862e9c"]];
 
@@ -9,9 +16,19 @@ export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green",
 const LOSS_PARTS = [["loss", "solid", "total"], ["weighted_ce", "dash", "α·CE"], ["weighted_kd", "dot", "(1−α)·T²·KL"]];
 const ACC_PARTS = [["test_acc", "solid", "test accuracy"], ["omitted_class_acc", "dot", "left-out digit"]];
 
-
 const positive = (v) => (typeof v === "number" && v > 0 ? v : null);  // log axis: 0 has no place on it
 const fraction = (v) => (typeof v === "number" ? v : null);
+
+const LOSS = { parts: LOSS_PARTS, pick: positive, what: "loss curves", yaxis: { title: { text: "loss" }, type: "log" } };
+const ACCURACY = { parts: ACC_PARTS, pick: fraction, what: "accuracy curves",
+                   yaxis: { title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" } };
+
+// What an empty chart says: before the first run; while Plotly loads for a run; if it could not load.
+const NOTES = {
+  idle: (what) => `Press Start:<br>the ${what}<br>appear here.`,
+  loading: (what) => `Loading the chart<br>for the ${what}…`,
+  failed: (what) => `The ${what}<br>could not be drawn.`,
+};
 
 function traces(run, parts, pick) {
   return parts.map(([key, dash, part], i) => ({
@@ -22,48 +39,93 @@ function traces(run, parts, pick) {
   }));
 }
 
+/** A chart's figure: the runs' curves, or with no runs, hidden axes and `note` in the middle. */
+function figure(chart, runs, note) {
+  const empty = runs.length === 0;
+  const axis = (props) => ({ ...props, visible: !empty });   // not a pair of bare axes before the first run
+  return {
+    traces: runs.flatMap((r) => traces(r, chart.parts, chart.pick)),
+    layout: baseLayout({
+      ...(empty ? { annotations: [{ text: note(chart.what), xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false }] } : {}),
+      xaxis: axis({ title: { text: "step" } }), yaxis: axis(chart.yaxis), uirevision: "lab",
+    }),
+  };
+}
+
 export class LabCharts {
-  constructor(lossEl, accEl, legendEl) {
+  /** `onError(message)` is told when the charts cannot be drawn (Plotly.js did not load). */
+  constructor(lossEl, accEl, legendEl, onError) {
     this.lossEl = lossEl;
     this.accEl = accEl;
     this.legendEl = legendEl;
+    this.onError = onError;
+    this.charts = [[lossEl, LOSS], [accEl, ACCURACY]];
     this.runs = [];
     this.pending = new Map();  // run -> records not drawn yet
     this.frame = 0;
     this.generation = 0;   // one per reset: only the latest reset's draws make the charts ready to extend
     this.ready = false;
+    this.note = null;      // while the charts are first frames: what they say (NOTES)
+    for (const [el] of this.charts) {
+      el.asksForPlotly = true;   // not loaded for coming near the viewport (lib/plotly-loader.js)
+      followLook(el, () => { if (this.note) this.drawFrames(); });
+    }
+    // Plotly loaded for another chart of the page (or on a second try): it takes the first frames over, as
+    // it does fast charts. (A run's own reset is already drawing them when they say "loading".)
+    plotlyLoaded().then(() => { if (this.note && this.note !== NOTES.loading) this.reset(this.runs); });
+  }
+
+  /** Start loading Plotly now, for a run about to start (the pointer or focus on the lab's controls). */
+  prepare() {
+    loadPlotly().catch(() => {});   // a failure is reported when a run needs it (reset)
   }
 
   /** Redraw everything from the runs' records (when a run is added or removed). */
   reset(runs) {
     this.runs = [...runs];
     this.pending.clear();
-    const key = String(this.runs.length);  // the charts' data-drawn: how many runs they show
-    // Before the first run: a line saying what will appear, not a pair of bare axes.
-    const empty = this.runs.length === 0;
-    const waiting = (what) => (empty ? {
-      annotations: [{ text: `Press Start:<br>the ${what}<br>appear here.`, xref: "paper", yref: "paper",
-                      x: 0.5, y: 0.5, showarrow: false }],
-    } : {});
-    const axis = (props) => ({ ...props, visible: !empty });
     this.showLegend();
-    const lossDrawn = drawChart(this.lossEl, this.runs.flatMap((r) => traces(r, LOSS_PARTS, positive)), baseLayout({
-      ...waiting("loss curves"), xaxis: axis({ title: { text: "step" } }),
-      yaxis: axis({ title: { text: "loss" }, type: "log" }), uirevision: "lab",
-    }));
-    const accDrawn = drawChart(this.accEl, this.runs.flatMap((r) => traces(r, ACC_PARTS, fraction)), baseLayout({
-      ...waiting("accuracy curves"), xaxis: axis({ title: { text: "step" } }),
-      yaxis: axis({ title: { text: "test accuracy" }, range: [0, 1.02], tickformat: ".0%" }), uirevision: "lab",
-    }));
-    markDrawn(this.lossEl, key, lossDrawn);
-    markDrawn(this.accEl, key, accDrawn);
-    // Records that arrive before these draws are done wait for them (flush), then extend what they drew.
     const generation = ++this.generation;
     this.ready = false;
-    this.drawn = Promise.all([lossDrawn, accDrawn]).then(() => {
-      if (generation === this.generation) this.ready = true;
+    const key = String(this.runs.length);  // the charts' data-drawn: how many runs they show
+    if (!loadedPlotly()) {
+      this.note = this.runs.length ? NOTES.loading : NOTES.idle;
+      this.drawFrames();
+      if (!this.runs.length) {
+        this.charts.forEach(([el]) => markDrawn(el, key));
+        this.drawn = Promise.resolve();
+        return;
+      }
+    }
+    // The figures from the records as they are now: records that arrive later wait in `pending`.
+    const figures = this.charts.map(([el, chart]) => [el, figure(chart, this.runs, NOTES.idle)]);
+    this.drawn = loadPlotly().then(() => {
+      if (generation !== this.generation) return null;
+      return Promise.all(figures.map(([el, { traces: data, layout }]) => drawChart(el, data, layout).then(() => {
+        const frame = el.querySelector(":scope > svg.first-frame");
+        if (frame) frame.remove();           // in the task Plotly drew in: no flash
+        markDrawn(el, key);
+      })));
+    }).then(() => {
+      if (generation !== this.generation) return;
+      this.note = null;
+      this.ready = true;
       this.count();
     });
+    this.drawn.catch((err) => {
+      if (generation !== this.generation) return;
+      this.note = NOTES.failed;
+      this.drawFrames();
+      this.onError(err.message);
+    });
+  }
+
+  /** The empty charts as first frames saying `this.note`; a hidden chart is drawn when shown (followLook). */
+  drawFrames() {
+    for (const [el, chart] of this.charts) {
+      const box = chartBox(el);
+      if (box.width && box.height) drawFirstFrame(el, { ...figure(chart, [], this.note), shapes: [] }, box);
+    }
   }
 
   /** One entry per run, in its colour: the runs' full names, which Plotly's legend cut short on narrow charts. */
@@ -91,11 +153,11 @@ export class LabCharts {
   flush() {
     this.frame = 0;
     if (!this.ready) {
-      this.drawn.then(() => this.flush());
+      this.drawn.then(() => this.flush(), () => {});   // (kept in the runs' records for the next reset)
       return;
     }
     const P = window.Plotly;   // loaded: the charts are drawn
-    for (const [el, parts, pick] of [[this.lossEl, LOSS_PARTS, positive], [this.accEl, ACC_PARTS, fraction]]) {
+    for (const [el, { parts, pick }] of this.charts) {
       const update = { x: [], y: [] };
       const indices = [];
       this.pending.forEach((records, run) => {

@@ -13,10 +13,10 @@
 // Until Plotly.js has loaded, the chart is an SVG first frame of the same figure (lib/first-frame.js),
 // redrawn on every move (data-traces="first-frame"); the pointer coming to the chart (for a hover label)
 // or a pin asks for Plotly, and the chart is handed to it, in a task of its own, once it has loaded.
-import { chartLook, INVISIBLE, LOOK_EVENT, resolveInk } from "./chart-theme.js";
+import { chartLook, INVISIBLE, resolveInk } from "./chart-theme.js";
 import { withFixedTicks } from "./chart-ticks.js";
 import { chartBox, plotly, reactChart } from "./charts.js";
-import { drawFirstFrame } from "./first-frame.js";
+import { drawFirstFrame, followLook } from "./first-frame.js";
 import { loadedPlotly, loadPlotly, nextTask, plotlyLoaded } from "./plotly-loader.js";
 
 const SYNC_AFTER_MS = 250;
@@ -114,22 +114,14 @@ export class FastChart {
     this.timer = null;
     this.frame = null;          // the SVG first frame while Plotly has not drawn the chart
     el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
+    el.asksForPlotly = true;    // not loaded for coming near the viewport (lib/plotly-loader.js)
     el.addEventListener("pointerenter", () => {
       if (!loadedPlotly()) loadPlotly();   // hover labels are Plotly's
       this.sync();
     });
     plotlyLoaded().then(() => this.handToPlotly());
     // The first frame follows the page's look (theme, the demo's type size, paper) and the chart's box.
-    const redrawFrame = () => { if (this.frame) this.drawFrame(); };
-    document.addEventListener(LOOK_EVENT, redrawFrame);
-    window.addEventListener("beforeprint", redrawFrame);
-    window.addEventListener("afterprint", redrawFrame);
-    if ("ResizeObserver" in window) {
-      new ResizeObserver(() => {
-        if (!this.frame || this.resizeFrame) return;
-        this.resizeFrame = requestAnimationFrame(() => { this.resizeFrame = 0; redrawFrame(); });
-      }).observe(el);
-    }
+    followLook(el, () => { if (this.frame) this.drawFrame(); });
   }
 
   /** The figure as SVG, without Plotly; pins and theme changes read it from el.liveDraw as from Plotly's. */

@@ -7,12 +7,14 @@
 // Plotly would draw is drawn here from the very same trace list and layout: the same ranges, ticks
 // (lib/chart-ticks.js, given to Plotly too), margins, colours and type, redrawn on every slider move.
 // What is not drawn: hover-only traces (invisible in Plotly too) and Plotly's own legend (fast charts have
-// HTML legends).
-import { applyLook, chartLook, INVISIBLE, resolveInk } from "./chart-theme.js";
+// HTML legends). The live lab draws its empty charts here too (lab/lab-charts.js): hidden axes and a
+// centred note, as Plotly would.
+import { applyLook, chartLook, INVISIBLE, LOOK_EVENT, resolveInk } from "./chart-theme.js";
 import { axisTicks } from "./chart-ticks.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const TICK_GAP = 4;            // px between a tick label and the plot area
+const LINE_SPACING = 1.3;      // Plotly's line height in multi-line text, in ems
 
 function node(tag, attrs = {}, text = null) {
   const el = document.createElementNS(SVG, tag);
@@ -30,7 +32,7 @@ function dashArray(dash, width) {
 
 /** Data value → pixel along an axis of `length` px starting at `offset` (a y axis runs upward). */
 function scaleFor(axis, offset, length, upward) {
-  const [low, high] = axis.range;
+  const [low, high] = axis.range || [0, 1];   // (a hidden axis of an empty chart has none: nothing is placed on it)
   const toUnits = axis.type === "log" ? (v) => (v > 0 ? Math.log10(v) : NaN) : (v) => v;
   return (v) => {
     const f = (toUnits(v) - low) / (high - low);
@@ -155,7 +157,10 @@ function textWidth(text, size, family) {
   return measurer.measureText(text).width;
 }
 
+const shown = (axis) => axis.visible !== false;
+
 function ticksOf(axis, traces, key) {
+  if (!shown(axis)) return { values: [], texts: [] };
   if (axis.type !== "category") return { values: axis.tickvals || axisTicks(axis).values, texts: axis.ticktext || axisTicks(axis).texts };
   const categories = (traces[0] && traces[0][key]) || [];   // every category labelled, as Plotly does
   return { values: categories.map((_, i) => i), texts: categories.map(String) };
@@ -176,7 +181,7 @@ function fitAxes(layout, traces, width, look) {
   const widestX = Math.max(0, ...x.texts.map(measure));
   const turned = layout.xaxis.type === "category" && widestX > 0.9 * (width - m.l - m.r) / Math.max(1, x.values.length);
   const widestY = Math.max(0, ...y.texts.map(measure));
-  const titled = (axis) => Boolean(axis.title && axis.title.text);
+  const titled = (axis) => Boolean(shown(axis) && axis.title && axis.title.text);
   const standoff = (axis) => (titled(axis) ? (axis.title.standoff || 0) + 1.2 * titleSize : 0);
   const margin = { ...m,
     l: Math.max(m.l, Math.ceil(TICK_GAP + widestY + standoff(layout.yaxis) + 2)),
@@ -209,7 +214,7 @@ function drawAxes(svg, layout, geo, fit, look) {
                                "stroke-width": v === 0 && ya.type !== "log" ? 1.5 : 1 }));
     labels.append(text({ class: "ff-ytick", x: area.l - TICK_GAP, y: py + size * 0.35, "text-anchor": "end" }, yTicks.texts[i]));
   });
-  const title = (axis) => axis.title && axis.title.text;
+  const title = (axis) => shown(axis) && axis.title && axis.title.text;
   if (title(xa)) {
     const below = bottom + TICK_GAP + (turned ? widestX : 1.2 * size) + (xa.title.standoff || 0) + titleSize;
     labels.append(text({ class: "ff-xtitle", x: area.l + area.w / 2, y: Math.min(below, area.t + area.h + layout.margin.b - 4), "text-anchor": "middle",
@@ -222,6 +227,36 @@ function drawAxes(svg, layout, geo, fit, look) {
                        title(ya)));
   }
   svg.append(grid, labels);
+}
+
+/** Plotly's "auto" anchor: a note placed in the left third of the chart hangs from its left end, and so on. */
+function autoAnchor(anchor, at, [low, middle, high]) {
+  if (anchor && anchor !== "auto") return anchor;
+  return at < 1 / 3 ? low : at > 2 / 3 ? high : middle;
+}
+
+/** Text notes without arrows (layout.annotations), placed and anchored as Plotly places them; <br> breaks a line. */
+function drawAnnotations(layout, geo) {
+  const { area } = geo;
+  const g = node("g", { class: "ff-annotations" });
+  for (const note of layout.annotations || []) {
+    const paperX = note.xref === "paper";
+    const paperY = note.yref === "paper";
+    const x = paperX ? area.l + note.x * area.w : geo.x(note.x);
+    const y = paperY ? area.t + area.h * (1 - note.y) : geo.y(note.y);
+    const size = (note.font && note.font.size) || layout.font.size;
+    const lines = String(note.text).split(/<br\s*\/?>/i);
+    const height = lines.length * LINE_SPACING * size;
+    const xAnchor = autoAnchor(note.xanchor, paperX ? note.x : 0.5, ["left", "center", "right"]);
+    const yAnchor = autoAnchor(note.yanchor, paperY ? note.y : 0.5, ["bottom", "middle", "top"]);
+    const top = yAnchor === "top" ? y : yAnchor === "bottom" ? y - height : y - height / 2;
+    const text = node("text", { class: "ff-annotation", "font-size": size, fill: (note.font && note.font.color) || layout.font.color,
+                                "text-anchor": { left: "start", center: "middle", right: "end" }[xAnchor] });
+    // Each line centred in its line box (0.35 em from the middle to the baseline, as the tick labels).
+    lines.forEach((line, i) => text.append(node("tspan", { x, y: top + (i + 0.5) * LINE_SPACING * size + 0.35 * size }, line)));
+    g.append(text);
+  }
+  return g;
 }
 
 /**
@@ -250,9 +285,25 @@ export function drawFirstFrame(el, { traces, layout, shapes }, size) {
   live.forEach((t) => add(plot, drawTrace(t, geo, drawn)));
   // Shapes with a label keep it unclipped (Plotly draws labels over the plot area's edge too).
   shapeList.filter((sh) => sh.layer !== "below").forEach((sh) => add(sh.label ? over : plot, drawShape(sh, geo, look, drawn)));
-  svg.append(plot, over);
+  svg.append(plot, over, drawAnnotations(drawn, geo));
   const old = el.querySelector(":scope > svg.first-frame");
   if (old) old.replaceWith(svg);
   else el.prepend(svg);
   return svg;
+}
+
+/**
+ * Call `redraw()` whenever what a first frame of `el` looks like may have changed: the page's look (theme,
+ * the demo's type size), printing and back, and the chart's box (at most once per animation frame).
+ */
+export function followLook(el, redraw) {
+  document.addEventListener(LOOK_EVENT, redraw);
+  window.addEventListener("beforeprint", redraw);
+  window.addEventListener("afterprint", redraw);
+  if (!("ResizeObserver" in window)) return;
+  let pending = 0;
+  new ResizeObserver(() => {
+    if (pending) return;
+    pending = requestAnimationFrame(() => { pending = 0; redraw(); });
+  }).observe(el);
 }

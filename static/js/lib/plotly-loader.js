@@ -1,7 +1,7 @@
 // Plotly.js (1.2 MB even as the basic bundle) is fetched only when the first chart that needs it comes near
 // the viewport: a lesson read from the top shows its text without paying for charts below the fold. Fast
 // charts draw a first frame without it (lib/first-frame.js) and ask for it when the reader reaches for
-// what only Plotly does (a hover label, a pin).
+// what only Plotly does (a hover label, a pin); the live lab, when a run is started (or about to be).
 // The bundle's URL comes from <meta name="plotly-src"> (templates/_partials/plotly.html).
 
 const NEAR = "100% 0px";   // "near": within one screen height above or below the viewport
@@ -26,7 +26,11 @@ export function loadPlotly() {
         resolve(window.Plotly);
         announceLoaded(window.Plotly);
       });
-      script.addEventListener("error", () => reject(new Error("Plotly.js did not load, so charts cannot be drawn.")));
+      script.addEventListener("error", () => {
+        loading = null;   // the next chart that asks tries again (a dropped connection, a server restarting)
+        script.remove();
+        reject(new Error("Plotly.js did not load, so charts cannot be drawn."));
+      });
       document.head.append(script);
     });
   }
@@ -70,8 +74,9 @@ function watchCharts() {
   const charts = document.querySelectorAll(".chart:not(.heat-grid-chart)");
   if (!("IntersectionObserver" in window) || !charts.length) { signalNear(); return; }
   const observer = new IntersectionObserver((entries) => {
-    // A fast chart draws its first frame without Plotly (lib/first-frame.js): only the others need it near.
-    if (!entries.some((e) => e.isIntersecting && !e.target.fastChart)) return;
+    // A chart that draws a first frame without Plotly (lib/first-frame.js: fast charts, the lab's empty charts)
+    // asks for it itself when it needs it (el.asksForPlotly): only the others need it near.
+    if (!entries.some((e) => e.isIntersecting && !e.target.asksForPlotly)) return;
     observer.disconnect();
     signalNear();
   }, { rootMargin: NEAR });

@@ -55,8 +55,15 @@ class LiveRunLab extends Explorer {
     this.followed = [];       // a class's runs (a follower's page), relayed without their ids
     this.showingClass = false;
     this.made = 0;
-    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"));
+    this.charts = new LabCharts(this.el("loss-chart"), this.el("acc-chart"), this.el("run-legend"),
+                                (message) => this.showError(message));
     this.charts.reset([]);
+    // A run's curves are Plotly's: it starts loading as the reader reaches for the lab's settings, Start or
+    // a preset (on a cold cache at 9 Mbps the bundle takes over a second: bench/lab_first_step.py).
+    for (const controls of [this.form, root.querySelector(".preset-row")]) {
+      controls.addEventListener("pointerenter", () => this.charts.prepare());
+      controls.addEventListener("focusin", () => this.charts.prepare());
+    }
 
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
