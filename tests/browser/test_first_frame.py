@@ -87,3 +87,25 @@ def test_a_pin_on_a_first_frame_brings_plotly_and_shows_the_pin(page):
     expect(chart).to_have_attribute("data-traces", "current")
     expect(chart.locator("svg.first-frame")).to_have_count(0)
     assert chart.evaluate("c => c.data.length") == 3 and "pinned" in chart.evaluate("c => c.data[2].name")
+
+
+def test_a_hover_when_plotly_cannot_load_keeps_the_first_frame_without_an_error(page):
+    """Hover labels are all Plotly adds to a fast chart: when it cannot load, the chart stays as it was
+    drawn, nothing but the failed request itself is logged (no unhandled rejection), and the next hover
+    tries again."""
+    asked = refuse_plotly(page)
+    page.goto("/demo/temperature")
+    chart = page.locator(".chart[data-traces=first-frame]").first
+    expect(chart.locator("svg.first-frame")).to_have_count(1)
+    for tries in (1, 2):
+        page.mouse.move(1, 1)
+        chart.hover()
+        for _ in range(50):                                   # asked fills as the route sees the request
+            if len(asked) == tries:
+                break
+            page.wait_for_timeout(100)
+        assert len(asked) == tries
+        page.wait_for_timeout(300)                            # the rejection, if unhandled, is reported by now
+    expect(chart.locator("svg.first-frame")).to_have_count(1)
+    problems, page.watch.problems = page.watch.problems, []   # the aborted requests are expected, nothing else
+    assert problems and all("Failed to load resource" in p for p in problems), problems

@@ -116,7 +116,9 @@ export class FastChart {
     el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
     el.asksForPlotly = true;    // not loaded for coming near the viewport (lib/plotly-loader.js)
     el.addEventListener("pointerenter", () => {
-      if (!loadedPlotly()) loadPlotly();   // hover labels are Plotly's
+      // Hover labels are Plotly's. If it cannot load, the first frame stays (it is the whole chart, without
+      // hover labels) and the next pointer over a chart tries again: nothing to report as an error.
+      if (!loadedPlotly()) loadPlotly().catch(() => {});
       this.sync();
     });
     plotlyLoaded().then(() => this.handToPlotly());
