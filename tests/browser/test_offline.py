@@ -1,5 +1,5 @@
-"""Offline, in Chromium with the service worker on: after one visit every page reloads offline fully
-styled, demo links opened before keep their settings, explorers keep their last chart, and a new build
+"""Offline, in Chromium with the service worker on: after one visit on a connection that is not metered
+every page reloads offline fully styled, demo links opened before keep their settings, explorers keep their last chart, and a new build
 of the app replaces the old copy cleanly."""
 from __future__ import annotations
 
@@ -70,8 +70,9 @@ def is_styled(page) -> bool:
 
 def test_after_one_visit_every_page_reloads_offline_styled(sw_context):
     page = sw_context.new_page()
-    page.goto("/")          # one visit, no reload: the worker copies the whole site and takes this page over
-    wait_for_worker(page)
+    page.goto("/")          # one visit, no reload: the worker takes this page over and copies the whole course
+    wait_for_worker(page)   # (the connection is not metered), which the overview's offline control shows
+    expect(page.locator("[data-role=offline-course]")).to_have_attribute("data-state", "done", timeout=60_000)
     lesson = sw_context.new_page()
     lesson.goto("/lessons/kd-loss")
     skip_predictions(lesson)

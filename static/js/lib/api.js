@@ -26,16 +26,16 @@ export function unreachableMessage() {
     : "Could not reach the server: the connection to it is gone.";
 }
 
-export async function postJSON(url, payload, { signal } = {}) {
-  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal });
+export async function postJSON(url, payload, { signal, headers } = {}) {
+  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal, headers });
 }
 
-export async function requestJSON(url, { method = "GET", body, signal } = {}) {
+export async function requestJSON(url, { method = "GET", body, signal, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(url, {
       method, body, signal,
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: { ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
     });
   } catch (err) {
     if (err.name === "AbortError") throw err;

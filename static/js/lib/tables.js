@@ -3,6 +3,7 @@
 // round trip. A value the slider cannot reach (typed into the exact-value field) still asks the server.
 import { latestOnly, postJSON } from "./api.js";
 import { liveJSON } from "./live.js";
+import { thisBuild } from "./offline.js";
 import { nested, unpack } from "./packed.js";
 
 // After the other inputs change (a preset, the logits, another slider), a slider's table is fetched
@@ -83,8 +84,10 @@ export class ExplorerData {
     this.failed = {};        // param → the key of a table the server would not give: not asked again
     this.fetchers = Object.fromEntries(Object.entries(sliders).map(([param, s]) => [param, latestOnly(
       // By POST, not over the live socket: the socket answers one message at a time, so a table (milliseconds
-      // to tens of them, in the server's heavy lane) would hold up the answers behind it.
-      ({ key, body }) => postJSON(s.path, body).then((answer) => new SliderTable(answer, key)),
+      // to tens of them, in the server's heavy lane) would hold up the answers behind it. The page's build
+      // goes with it: the offline worker keeps tables per build and answers only a page of its own (static/sw.js).
+      ({ key, body }) => postJSON(s.path, body, { headers: { "X-Build": thisBuild() } })
+        .then((answer) => new SliderTable(answer, key)),
       (table) => this.received(param, table),
       // A table that fails costs only round trips: every state can still be asked for on its own. A busy
       // server (429) or a lost connection may give it later; a refusal (4xx) would refuse it again.
