@@ -270,6 +270,15 @@ async function keepTable(cache, key, response) {
   for (const old of tables.slice(0, Math.max(0, tables.length - MAX_TABLES))) await cache.delete(old);
 }
 
+/** A table the page had from the server before this worker looked after it (a first visit), for its build. */
+async function keepHandedTable(data) {
+  const url = new URL(data.path, self.location.origin);
+  if (data.build !== BUILD || !isTable(url) || typeof data.body !== "string" || typeof data.answer !== "string") return;
+  const cache = await caches.open(CACHE);
+  const response = new Response(data.answer, { headers: { "Content-Type": "application/json", "X-Build": BUILD } });
+  await keepTable(cache, await tableKey(url, data.body), response);
+}
+
 /** A slider table: the same request always has the same answer within a build, so it is asked once. */
 async function table(event, url) {
   const cache = await caches.open(CACHE);
@@ -331,6 +340,8 @@ self.addEventListener("message", (event) => {
     event.waitUntil(everyPageIsOfThisBuild().then((all) => (all ? self.skipWaiting() : null)));
   } else if (data.type === "keep" && typeof data.url === "string") {
     event.waitUntil(keepVisit(data).catch(() => { /* offline now: nothing to keep */ }));
+  } else if (data.type === "keep-table") {
+    event.waitUntil(keepHandedTable(data));
   } else if (data.type === "copy-course") {
     event.waitUntil(startCopy());
   } else if (data.type === "course-status" && event.ports[0]) {

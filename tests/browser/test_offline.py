@@ -15,32 +15,13 @@ from app.main import create_app
 from app.settings import Settings
 from app.web import offline
 from tests.browser.helpers import wait_until
+from tests.browser.offline_helpers import sw_context, wait_for_worker  # noqa: F401 (a fixture)
 from tests.browser.predictions import skip_predictions
 from tests.live_server import serve
 
 LESSONS = {"kd-teacher-capture": "Knowledge distillation I: the teacher and capturing its logits",
            "kd-loss": "Knowledge distillation II: the KD loss",
            "kd-quality-kept": "Knowledge distillation III: how much did the student keep?"}
-
-
-@pytest.fixture()
-def sw_context(browser, base_url) -> Iterator:
-    """A context with service workers on. A request to another host, an uncaught error or a console error
-    fails the test, except the failed API calls that being offline means."""
-    context = browser.new_context(base_url=base_url, service_workers="allow")
-    problems: list[str] = []
-    context.on("request", lambda r: urlparse(r.url).netloc not in (urlparse(base_url).netloc, "")
-               and problems.append(f"request to another host: {r.url}"))
-
-    def watch(page) -> None:
-        page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
-        page.on("console", lambda msg: msg.type == "error" and "/api/" not in msg.location.get("url", "")
-                and problems.append(f"console error: {msg.text} at {msg.location.get('url')}"))
-
-    context.on("page", watch)
-    yield context
-    context.close()
-    assert not problems, problems
 
 
 def every_loaded_file_is_kept(page) -> list[str]:
@@ -51,12 +32,6 @@ def every_loaded_file_is_kept(page) -> list[str]:
         const missing = [];
         for (const u of urls) if (!(await caches.match(u, { ignoreVary: true }))) missing.push(u);
         return urls.length ? missing : ['no files loaded?']; }""")
-
-
-def wait_for_worker(page) -> None:
-    """Until the worker has its copy and looks after this page (it claims the page once it is active)."""
-    page.evaluate("() => navigator.serviceWorker.ready")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 
 def is_styled(page) -> bool:

@@ -26,11 +26,12 @@ export function unreachableMessage() {
     : "Could not reach the server: the connection to it is gone.";
 }
 
-export async function postJSON(url, payload, { signal, headers } = {}) {
-  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal, headers });
+/** `onResponse(response)`, if given, sees a successful response before its body is read. */
+export async function postJSON(url, payload, { signal, headers, onResponse } = {}) {
+  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal, headers, onResponse });
 }
 
-export async function requestJSON(url, { method = "GET", body, signal, headers = {} } = {}) {
+export async function requestJSON(url, { method = "GET", body, signal, headers = {}, onResponse } = {}) {
   let response;
   try {
     response = await fetch(url, {
@@ -41,6 +42,7 @@ export async function requestJSON(url, { method = "GET", body, signal, headers =
     if (err.name === "AbortError") throw err;
     throw new ApiError(unreachableMessage(), 0);
   }
+  if (response.ok) onResponse?.(response);
   let data = null;
   try {
     data = await response.json();

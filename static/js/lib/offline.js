@@ -8,6 +8,16 @@ import { copyCourseUnlessMetered } from "./offline-course.js";
 
 export const thisBuild = () => document.querySelector('meta[name="brewslm-build"]')?.content;
 
+// Slider tables answered before the worker looked after this page, for it to keep (static/sw.js).
+const tablesForTheWorker = [];
+
+/** A table answered by the server for this page's build: the worker keeps it once it looks after the page. */
+export function handOverTable(table) {
+  const worker = navigator.serviceWorker?.controller;
+  if (worker) worker.postMessage({ type: "keep-table", build: thisBuild(), ...table });
+  else tablesForTheWorker.push(table);
+}
+
 const loadedFiles = () => performance.getEntriesByType("resource").map((entry) => entry.name)
   .filter((url) => /^[/](static|vendor)[/]/.test(new URL(url).pathname));
 
@@ -17,7 +27,10 @@ function keepAddress({ firstVisit = false } = {}) {
   const worker = navigator.serviceWorker?.controller;
   if (!worker) return;
   const opened = performance.getEntriesByType("navigation")[0]?.name || window.location.href;
-  if (firstVisit) worker.postMessage({ type: "keep", url: opened, assets: loadedFiles() });
+  if (firstVisit) {
+    worker.postMessage({ type: "keep", url: opened, assets: loadedFiles() });
+    for (const table of tablesForTheWorker.splice(0)) handOverTable(table);
+  }
   for (const url of new Set([opened, window.location.href])) {
     if (new URL(url).search && !(firstVisit && url === opened)) worker.postMessage({ type: "keep", url });
   }
