@@ -35,6 +35,13 @@ const isAsset = (url) => url.pathname.startsWith("/static/") || url.pathname.sta
 const isVersioned = (url) => url.searchParams.has("v") || url.pathname.startsWith("/vendor/");
 const isTable = (url) => url.pathname.startsWith("/api/tables/");
 
+/** This build's cache for writing. A worker a newer build has replaced must not open it: the new worker has
+ * deleted it, and opening would bring an empty copy back. */
+async function ownCache() {
+  if (self.serviceWorker.state === "redundant") throw new Error("a newer build has taken over");
+  return caches.open(CACHE);
+}
+
 async function fetchPage(url) {
   const response = await fetch(url, { cache: "reload", credentials: "same-origin" });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -76,7 +83,7 @@ async function keepManifest(cache) {
 }
 
 async function keepEssentials() {
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const manifest = await keepManifest(cache);
   const { response, html } = await fetchPage("/offline");
   await cache.put("/offline", response);
@@ -86,10 +93,9 @@ async function keepEssentials() {
 
 // --- The whole course ------------------------------------------------------------------------------------
 
-/** What the copy in `cacheName` holds of the course: {state: "done" | "none", done, total}. The pages it
+/** What the copy in `cache` holds of the course: {state: "done" | "none", done, total}. The pages it
  * holds say which files they use; a page missing means the course is not all here. */
-async function courseIn(cacheName, fallbackManifest = null) {
-  const cache = await caches.open(cacheName);
+async function courseIn(cache, fallbackManifest = null) {
   const kept = await keptAddresses(cache);
   const manifestCopy = await cache.match(MANIFEST);
   const manifest = manifestCopy ? await manifestCopy.json() : fallbackManifest;
@@ -117,7 +123,7 @@ async function tellPages(status) {
 
 async function copyCourse() {
   await tellPages({ state: "copying", done: 0, total: 0 });        // the total is known once the pages are in
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const manifest = await keepManifest(cache);
   const kept = await keptAddresses(cache);
   const files = new Set(manifest.assets);
@@ -168,13 +174,13 @@ function startCopy() {
 
 async function courseStatus() {
   if (copying || course.state === "failed") return course;
-  return { type: "course-copy", build: BUILD, ...(await courseIn(CACHE)) };
+  return { type: "course-copy", build: BUILD, ...(await courseIn(await ownCache())) };
 }
 
 /** A new build copies the whole course during install when the old copy held it (the reader had it). */
 async function previousCopyHeldTheCourse(manifest) {
   for (const name of await caches.keys()) {
-    if (name.startsWith(PREFIX) && name !== CACHE && (await courseIn(name, manifest)).state === "done") return true;
+    if (name.startsWith(PREFIX) && name !== CACHE && (await courseIn(await caches.open(name), manifest)).state === "done") return true;
   }
   return false;
 }
@@ -212,7 +218,7 @@ function withTimeout(promise, ms) {
 async function keepPage(url, response) {
   const html = await response.clone().text();
   if (!isOurBuild(html)) return;
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   await cache.put(url, response);
   if (!new URL(url).search) return;
   const stateful = (await cache.keys()).filter((request) => {
@@ -274,7 +280,7 @@ async function keepTable(cache, key, response) {
 async function keepHandedTable(data) {
   const url = new URL(data.path, self.location.origin);
   if (data.build !== BUILD || !isTable(url) || typeof data.body !== "string" || typeof data.answer !== "string") return;
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const response = new Response(data.answer, { headers: { "Content-Type": "application/json", "X-Build": BUILD } });
   await keepTable(cache, await tableKey(url, data.body), response);
 }
@@ -308,20 +314,26 @@ self.addEventListener("fetch", (event) => {
 // copy); a page of this build that finds this worker waiting asks it to take over, which it does once
 // every open page says it is of this build.
 async function everyPageIsOfThisBuild() {
-  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const builds = await Promise.all(pages.map((client) => new Promise((resolve) => {
-    const channel = new MessageChannel();
-    const timer = setTimeout(() => resolve(null), 2000);
-    channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
-    client.postMessage({ type: "which-build" }, [channel.port2]);
-  })));
-  return builds.every((build) => build === BUILD);
+  // A page that does not answer (busy, or closing as it is asked) is asked again, a few times, before this
+  // worker gives up until the next page of its build asks it to take over.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const builds = await Promise.all(pages.map((client) => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timer = setTimeout(() => resolve(null), 2000);
+      channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
+      client.postMessage({ type: "which-build" }, [channel.port2]);
+    })));
+    if (builds.every((build) => build === BUILD)) return true;
+    if (builds.some((build) => build !== null && build !== BUILD)) return false;   // a page of another build is open
+  }
+  return false;
 }
 
 /** A page opened before this worker looked after it (a first visit), or left at a new address (a demo's
  * settings): keep its address and the files it loaded, as far as they are of this build. */
 async function keepVisit(data) {
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   const address = new URL(data.url, self.location.origin);
   if (address.origin === self.location.origin && !isApi(address) && !isAsset(address)) {
     const response = await fetch(address.href, { credentials: "same-origin" }).catch(() => null);
@@ -345,6 +357,7 @@ self.addEventListener("message", (event) => {
   } else if (data.type === "copy-course") {
     event.waitUntil(startCopy());
   } else if (data.type === "course-status" && event.ports[0]) {
-    event.waitUntil(courseStatus().then((status) => event.ports[0].postMessage(status)));
+    event.waitUntil(courseStatus().catch(() => ({ type: "course-copy", build: BUILD, state: "replaced" }))
+      .then((status) => event.ports[0].postMessage(status)));
   }
 });

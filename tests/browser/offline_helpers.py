@@ -59,3 +59,16 @@ def kept_addresses(page) -> list[str]:
           }
         }
         return out; }""")
+
+
+def wait_for_course(page, timeout_s: float = 60) -> None:
+    """Until the worker of this page's build holds the whole course (on a connection that is not metered it
+    copies it in the background once it looks after a page)."""
+    wait_until(page, """async () => {
+        const worker = (await navigator.serviceWorker.getRegistration()).active;
+        const status = await new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (event) => resolve(event.data);
+          worker.postMessage({ type: 'course-status' }, [channel.port2]);
+        });
+        return status.state === 'done'; }""", timeout_s=timeout_s)

@@ -8,6 +8,9 @@ import { copyCourseUnlessMetered } from "./offline-course.js";
 
 export const thisBuild = () => document.querySelector('meta[name="brewslm-build"]')?.content;
 
+// Whether this page was loaded through the worker: if not (a first visit), it hands the worker what it loaded.
+const lookedAfterFromTheStart = Boolean(navigator.serviceWorker?.controller);
+
 // Slider tables answered before the worker looked after this page, for it to keep (static/sw.js).
 const tablesForTheWorker = [];
 
@@ -54,16 +57,13 @@ export function startOffline() {
   const register = () => navigator.serviceWorker.register("/sw.js")
     .then((registration) => { offerTakeOver(registration); return navigator.serviceWorker.ready; })
     .then(() => {
-      // On a first visit the worker takes charge of this page once it is active.
-      if (navigator.serviceWorker.controller) {
-        keepAddress();
+      // On a first visit the worker takes charge of this page once it is active (maybe before this runs).
+      const lookedAfter = () => {
+        keepAddress({ firstVisit: !lookedAfterFromTheStart });
         copyCourseUnlessMetered();
-      } else {
-        navigator.serviceWorker.addEventListener("controllerchange", () => {
-          keepAddress({ firstVisit: true });
-          copyCourseUnlessMetered();
-        }, { once: true });
-      }
+      };
+      if (navigator.serviceWorker.controller) lookedAfter();
+      else navigator.serviceWorker.addEventListener("controllerchange", lookedAfter, { once: true });
     })
     .catch(() => { /* offline support is a bonus: a browser that refuses it still gets every page online */ });
   if (document.readyState === "complete") register();
