@@ -6,11 +6,17 @@ Headless Chromium (Debian's) reads each page to its end, as a reader would: ever
 viewport, so Plotly.js (fetched only then) and every explorer's first answer are counted. Bytes are
 what crossed the wire (encoded bodies plus response headers; the app compresses text responses). The
 repeat visit is a second tab in the same browser, so long-cached, content-hashed files come from its
-cache, and what the offline service worker keeps (static/sw.js) from its cache. Requests the service
-worker makes are counted once (a response it hands the page is not counted again). Slider moves after
-the first answer travel over the page's WebSocket and are not counted. The offline copy the service worker
-fetches on a first visit (every page and file of the build, for reading offline) is shown in a column of
-its own: it is fetched after the page has loaded, not for it.
+cache, and what the offline service worker keeps (static/sw.js: files, pages, slider tables) from its cache.
+Requests the service worker makes are counted once, in a column of their own (a response it hands the page
+is not counted again): they are not the page's load. Slider moves after the first answer travel over the
+page's WebSocket and are not counted.
+
+Each page is visited twice over, in two browser contexts: on a connection that is not metered (the worker
+copies the whole course in the background once it looks after the page; its fetches, waited for until the
+copy is done, are "worker, copy allowed"), and on one reported as metered (navigator.connection: cellular,
+the copy deferred to the reader's "Save the course for offline use"; the worker keeps only the page, the
+files it loaded, its tables and the /offline page: "worker, copy deferred"). The repeat visit is measured in
+the metered context, where no copy runs beside it.
 """
 from __future__ import annotations
 
@@ -24,15 +30,16 @@ from _server import ROOT, running_server
 sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.helpers import draw_every_chart  # noqa: E402
+from tests.browser.offline_helpers import METERED_CONNECTION, wait_for_course, wait_for_worker  # noqa: E402
 
 PAGES = ["/", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept", "/glossary",
          "/demo/temperature", "/demo/alpha", "/demo/live-run", "/join"]
 
 
-def visit(context, url: str) -> dict[str, int]:
+def visit(context, url: str, *, whole_course: bool) -> dict[str, int]:
     """One visit in `context`: the page's own requests and bytes (on opening, and after reading to the end),
-    and the bytes the service worker fetched meanwhile for its offline copy (static/sw.js), waited for
-    until the worker is active so that the next visit starts from a finished copy."""
+    and the bytes the service worker fetched meanwhile (static/sw.js), waited for until the worker is active
+    and looks after the page, and with `whole_course` until its copy of the course is done."""
     page_sizes: list[int] = []
     worker_sizes: list[int] = []
     page = context.new_page()
@@ -50,7 +57,11 @@ def visit(context, url: str) -> dict[str, int]:
     opened = sum(page_sizes)
     draw_every_chart(page)
     page.wait_for_load_state("networkidle")
-    page.evaluate("Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(r, 60000))])")
+    wait_for_worker(page)
+    if whole_course:
+        wait_for_course(page, timeout_s=120)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)       # what the page handed the worker to keep (a first visit's files, tables)
     page.wait_for_load_state("networkidle")
     page.close()
     context.remove_listener("requestfinished", count)
@@ -58,25 +69,37 @@ def visit(context, url: str) -> dict[str, int]:
             "worker_requests": len(worker_sizes)}
 
 
+def kib(size: int, requests: int | None = None) -> str:
+    return f"{size / 1024:.1f} KiB" + (f" ({requests})" if requests is not None else "")
+
+
 def main() -> None:
     print(f"load average: {os.getloadavg()[0]:.2f}")
     with running_server() as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        warm = browser.new_context()   # the server's one-off work (teacher training, compressing Plotly) first
+        warm = browser.new_context(service_workers="block")   # the server's one-off work (teacher, Plotly) first
         for path in PAGES:
-            visit(warm, base + path)
+            page = warm.new_page()
+            page.goto(base + path, wait_until="networkidle")
+            draw_every_chart(page)
+            page.close()
         warm.close()
-        print(f"{'page':28} {'first: requests':>15} {'on opening':>11} {'read to the end':>16} {'offline copy':>22} "
-              f"{'repeat: requests':>17} {'read to the end':>16}")
+        print(f"{'page':28} {'first: requests':>15} {'on opening':>11} {'read to the end':>16} "
+              f"{'worker, copy allowed':>22} {'worker, copy deferred':>22} {'repeat: requests':>17} {'read to the end':>16}")
         for path in PAGES:
-            context = browser.new_context()
-            first = visit(context, base + path)
-            repeat = visit(context, base + path)
-            copy = f"{first['worker'] / 1024:.1f} KiB ({first['worker_requests']})"
-            print(f"{path:28} {first['requests']:15} {first['opened'] / 1024:9.1f} KiB {first['read'] / 1024:12.1f} KiB "
-                  f"{copy:>22} {repeat['requests'] + repeat['worker_requests']:17} "
-                  f"{(repeat['read'] + repeat['worker']) / 1024:12.1f} KiB", flush=True)
-            context.close()
+            allowed = browser.new_context()
+            first_allowed = visit(allowed, base + path, whole_course=True)
+            allowed.close()
+            metered = browser.new_context()
+            metered.add_init_script(METERED_CONNECTION)
+            first = visit(metered, base + path, whole_course=False)
+            repeat = visit(metered, base + path, whole_course=False)
+            metered.close()
+            print(f"{path:28} {first['requests']:15} {kib(first['opened']):>11} {kib(first['read']):>16} "
+                  f"{kib(first_allowed['worker'], first_allowed['worker_requests']):>22} "
+                  f"{kib(first['worker'], first['worker_requests']):>22} "
+                  f"{repeat['requests'] + repeat['worker_requests']:17} {kib(repeat['read'] + repeat['worker']):>16}",
+                  flush=True)
         browser.close()
 
 
