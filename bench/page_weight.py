@@ -7,8 +7,9 @@ viewport, so Plotly.js (fetched only then) and every explorer's first answer are
 what crossed the wire (encoded bodies plus response headers; the app compresses text responses). The
 repeat visit is a second tab in the same browser, so long-cached, content-hashed files come from its
 cache, and what the offline service worker keeps (static/sw.js: files, pages, slider tables) from its cache.
-Requests the service worker makes are counted once, in a column of their own (a response it hands the page
-is not counted again): they are not the page's load. Slider moves after the first answer travel over the
+Requests the service worker makes are counted once (a response it hands the page is not counted again):
+one that fetches what the page asked it for is the page's load, the others (what it keeps for offline use)
+go in a column of their own. Slider moves after the first answer travel over the
 page's WebSocket and are not counted.
 
 Each page is visited twice over, in two browser contexts: on a connection that is not metered (the worker
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 
 from playwright.sync_api import sync_playwright
 
@@ -40,21 +42,40 @@ def visit(context, url: str, *, whole_course: bool) -> dict[str, int]:
     """One visit in `context`: the page's own requests and bytes (on opening, and after reading to the end),
     and the bytes the service worker fetched meanwhile (static/sw.js), waited for until the worker is active
     and looks after the page, and with `whole_course` until its copy of the course is done."""
-    page_sizes: list[int] = []
-    worker_sizes: list[int] = []
+    direct: list[int] = []                     # the page's requests that went to the network itself
+    through_worker: list[str] = []             # the page's requests the worker answered
+    by_worker: list[tuple[str, int]] = []      # the worker's own requests to the network
     page = context.new_page()
 
     def count(request) -> None:
         response = request.response()
-        if response is None or response.from_service_worker:
-            return            # the worker's own request for it is counted (context events include the worker's)
+        if response is None:
+            return
         s = request.sizes()
         size = max(0, s["responseBodySize"]) + max(0, s["responseHeadersSize"])
-        (worker_sizes if request.service_worker else page_sizes).append(size)
+        if request.service_worker:
+            by_worker.append((f"{request.method} {request.url}", size))
+        elif response.from_service_worker:
+            through_worker.append(f"{request.method} {request.url}")
+        else:
+            direct.append(size)
+
+    def split() -> tuple[list[int], list[int]]:
+        """(the page's load, the worker's own fetches): a worker request for what the page asked it for, of
+        which it had no copy, is the page's load passed on; the rest is the worker keeping things."""
+        wanted = Counter(through_worker)
+        page_sizes, worker_sizes = list(direct), []
+        for key, size in by_worker:
+            if wanted[key] > 0:
+                wanted[key] -= 1
+                page_sizes.append(size)
+            else:
+                worker_sizes.append(size)
+        return page_sizes, worker_sizes
 
     context.on("requestfinished", count)
     page.goto(url, wait_until="networkidle")
-    opened = sum(page_sizes)
+    opened = sum(split()[0])
     draw_every_chart(page)
     page.wait_for_load_state("networkidle")
     wait_for_worker(page)
@@ -65,6 +86,7 @@ def visit(context, url: str, *, whole_course: bool) -> dict[str, int]:
     page.wait_for_load_state("networkidle")
     page.close()
     context.remove_listener("requestfinished", count)
+    page_sizes, worker_sizes = split()
     return {"requests": len(page_sizes), "opened": opened, "read": sum(page_sizes), "worker": sum(worker_sizes),
             "worker_requests": len(worker_sizes)}
 

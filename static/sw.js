@@ -61,10 +61,12 @@ async function fetchManifest() {
 }
 
 /** Fetch a file and keep it if it is of this build: a versioned one from the HTTP cache when it is there
- * (its address is its content), an unversioned one revalidated (a 304 when the browser has it). */
-async function keepFile(cache, url) {
+ * (its address is its content), an unversioned one revalidated (a 304 when the browser has it), or with
+ * `justLoaded` (the page has just loaded it) from the HTTP cache as it stands: X-Build still says its build. */
+async function keepFile(cache, url, { justLoaded = false } = {}) {
   const versioned = isVersioned(new URL(url, self.location.origin));
-  const response = await fetch(new Request(url, { cache: versioned ? "default" : "no-cache" }));
+  const mode = justLoaded ? "force-cache" : versioned ? "default" : "no-cache";
+  const response = await fetch(new Request(url, { cache: mode }));
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   if (!versioned && !stampedOurs(response)) throw new Error("the server moved to another build");
   await cache.put(url, response);
@@ -336,14 +338,17 @@ async function keepVisit(data) {
   const cache = await ownCache();
   const address = new URL(data.url, self.location.origin);
   if (address.origin === self.location.origin && !isApi(address) && !isAsset(address)) {
-    const response = await fetch(address.href, { credentials: "same-origin" }).catch(() => null);
+    // The page was just loaded: the browser's HTTP cache has it (the meta tag says its build).
+    const response = await fetch(address.href, { credentials: "same-origin", cache: data.assets ? "force-cache" : "default" })
+      .catch(() => null);
     if (response?.ok) await keepPage(address.href, response);
   }
   const kept = await keptAddresses(cache);
   const files = (Array.isArray(data.assets) ? data.assets : []).filter((url) => typeof url === "string")
     .map((url) => new URL(url, self.location.origin))
     .filter((url) => url.origin === self.location.origin && isAsset(url) && !kept.has(url.pathname + url.search));
-  await Promise.all(files.map((url) => keepFile(cache, url.pathname + url.search).catch(() => { /* not of this build, or gone */ })));
+  await Promise.all(files.map((url) => keepFile(cache, url.pathname + url.search, { justLoaded: true })
+    .catch(() => { /* not of this build, or gone */ })));
 }
 
 self.addEventListener("message", (event) => {

@@ -51,6 +51,11 @@ def test_on_a_metered_connection_the_course_is_copied_only_on_request(metered):
     assert [path for path in asked if path.startswith(("/lessons/", "/demo/"))] == []
     kept = kept_addresses(page)
     assert "/" in kept and "/offline" in kept and "/lessons/kd-loss" not in kept
+    offline_page = context.new_page()            # the offline page says which of its links this device lacks
+    offline_page.goto("/offline")
+    expect(offline_page.locator('.offline-list li:has(a[href="/lessons/kd-loss"])')).to_contain_text("(not saved on this device)")
+    expect(offline_page.locator('.offline-list li:has(a[href="/"])')).not_to_contain_text("not saved")
+    offline_page.close()
 
     page.evaluate(RECORD_COUNTS)
     button = page.get_by_role("button", name="Save the course for offline use")

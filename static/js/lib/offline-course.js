@@ -86,14 +86,16 @@ export function startCourseControl(root) {
   button.addEventListener("click", async () => {
     if (root.dataset.state === "copying") return;
     show({ state: "copying", done: 0, total: 0 });
-    await navigator.serviceWorker.ready;
     const found = await workerOfThisBuild();
     if (found) found.worker.postMessage({ type: "copy-course" });
     else show({ state: "failed", error: "offline support is not ready in this browser yet; reload the page" });
   });
-  root.hidden = false;
-  show({ state: "none" });
-  navigator.serviceWorker.ready.then(workerOfThisBuild).then((found) => {
+  // Shown once a worker is active: where the browser refuses one, there is nothing to save the course with.
+  navigator.serviceWorker.ready.then(() => {
+    root.hidden = false;
+    if (!root.dataset.state) show({ state: "none" });
+    return workerOfThisBuild();
+  }).then((found) => {
     if (found && root.dataset.state === "none") show(found.status);
   });
 }
