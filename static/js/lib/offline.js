@@ -42,11 +42,12 @@ function keepAddress({ firstVisit = false } = {}) {
 /** A worker of this page's build that is installed and waiting: ask it to take over (see static/sw.js). */
 function offerTakeOver(registration) {
   const offer = (worker) => worker.postMessage({ type: "take-over", build: thisBuild() });
-  if (registration.waiting) offer(registration.waiting);
-  registration.addEventListener("updatefound", () => {
-    const worker = registration.installing;
-    worker?.addEventListener("statechange", () => { if (worker.state === "installed") offer(worker); });
+  const offerOnceInstalled = (worker) => worker?.addEventListener("statechange", () => {
+    if (worker.state === "installed") offer(worker);
   });
+  if (registration.waiting) offer(registration.waiting);
+  offerOnceInstalled(registration.installing);     // one still installing (a whole course to copy) when this page opened
+  registration.addEventListener("updatefound", () => offerOnceInstalled(registration.installing));
 }
 
 export function startOffline() {
