@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost: it sees each response as the app made it (event streams pass untouched), before
     # BoundedSend cuts a large body into pieces (app/web/compression.py).
     app.add_middleware(CompressionMiddleware)
+    app.add_middleware(offline.BuildStamp)    # X-Build on what the offline worker must match to its build
     return app
 
 

@@ -3,7 +3,9 @@ of pages and files to keep (/offline-manifest.json), and the page shown offline 
 
 The build id is a hash of everything that shapes a page or a file the browser keeps (static files,
 templates, lessons and the app's Python source), so any change to the app is a new worker with its own
-complete copy; see static/sw.js.
+complete copy; see static/sw.js. Responses whose content follows the build but whose address does not
+(unversioned static files, the slider tables) carry the build id in an X-Build header, so the worker keeps
+only what is of its own build.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import PROJECT_ROOT, Settings
 from app.web.deps import TemplatesDep, TrackDep
@@ -20,6 +24,7 @@ from app.web.pages import DEMO_WIDGETS
 router = APIRouter(include_in_schema=False)
 WORKER = "sw.js"
 NO_CACHE = {"Cache-Control": "no-cache"}
+BUILD_HEADER = "X-Build"
 
 
 def _files(root: Path) -> list[Path]:
@@ -70,3 +75,29 @@ async def get_offline_manifest(request: Request) -> JSONResponse:
 async def get_offline_page(request: Request, track: TrackDep, templates: TemplatesDep):
     """Shown by the worker, offline, for an address this device never opened."""
     return templates.TemplateResponse(request, "offline.html", {"track": track})
+
+
+def _follows_the_build(scope: Scope) -> bool:
+    """A slider table (its answer is the server's code) or a static file by its plain address (no ?v=hash)."""
+    path: str = scope["path"]
+    return path.startswith("/api/tables/") or (path.startswith("/static/") and b"v=" not in scope.get("query_string", b""))
+
+
+class BuildStamp:
+    """Adds X-Build: <build id> to the responses the worker keeps by an address that outlives a build."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _follows_the_build(scope):
+            await self.app(scope, receive, send)
+            return
+        build = scope["app"].state.build_id      # read per request: a test may move the app to a new build
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(BUILD_HEADER, build)
+            await send(message)
+
+        await self.app(scope, receive, stamped)

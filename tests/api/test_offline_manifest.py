@@ -40,3 +40,19 @@ def test_the_offline_page_lists_what_is_kept(client):
     page = client.get("/offline")
     assert page.status_code == 200
     assert "You are offline" in page.text and 'href="/lessons/kd-loss"' in page.text and 'href="/glossary"' in page.text
+
+
+def test_what_outlives_a_build_by_its_address_says_its_build(client):
+    """X-Build on the slider tables and on static files by their plain address (the worker keeps only its own
+    build's); not on pages (their meta tag says it) nor on versioned files (their address is their content)."""
+    build = build_in(client.get("/").text)
+    table = client.post("/api/tables/temperature/T", json={"logits": [4.595, 0.0]})
+    assert table.status_code == 200 and table.headers["x-build"] == build
+    plain = client.get("/static/js/lib/tables.js")
+    assert plain.status_code == 200 and plain.headers["x-build"] == build
+    revalidated = client.get("/static/js/lib/tables.js", headers={"If-None-Match": plain.headers["etag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["x-build"] == build
+    versioned = re.search(r'src="(/static/js/app\.js\?v=[0-9a-f]+)"', client.get("/").text).group(1)
+    assert "x-build" not in client.get(versioned).headers
+    assert "x-build" not in client.get("/lessons/kd-loss").headers
+    assert "x-build" not in client.post("/api/kd/soften", json={"logits": [1.0, 0.0], "temperatures": [1.0]}).headers

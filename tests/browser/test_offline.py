@@ -1,5 +1,5 @@
-"""Offline, in Chromium with the service worker on: after one visit every page reloads offline fully
-styled, demo links opened before keep their settings, explorers keep their last chart, and a new build
+"""Offline, in Chromium with the service worker on: after one visit on a connection that is not metered
+every page reloads offline fully styled, demo links opened before keep their settings, explorers keep their last chart, and a new build
 of the app replaces the old copy cleanly."""
 from __future__ import annotations
 
@@ -15,32 +15,13 @@ from app.main import create_app
 from app.settings import Settings
 from app.web import offline
 from tests.browser.helpers import wait_until
+from tests.browser.offline_helpers import sw_context, wait_for_course, wait_for_worker  # noqa: F401 (a fixture)
 from tests.browser.predictions import skip_predictions
 from tests.live_server import serve
 
 LESSONS = {"kd-teacher-capture": "Knowledge distillation I: the teacher and capturing its logits",
            "kd-loss": "Knowledge distillation II: the KD loss",
            "kd-quality-kept": "Knowledge distillation III: how much did the student keep?"}
-
-
-@pytest.fixture()
-def sw_context(browser, base_url) -> Iterator:
-    """A context with service workers on. A request to another host, an uncaught error or a console error
-    fails the test, except the failed API calls that being offline means."""
-    context = browser.new_context(base_url=base_url, service_workers="allow")
-    problems: list[str] = []
-    context.on("request", lambda r: urlparse(r.url).netloc not in (urlparse(base_url).netloc, "")
-               and problems.append(f"request to another host: {r.url}"))
-
-    def watch(page) -> None:
-        page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
-        page.on("console", lambda msg: msg.type == "error" and "/api/" not in msg.location.get("url", "")
-                and problems.append(f"console error: {msg.text} at {msg.location.get('url')}"))
-
-    context.on("page", watch)
-    yield context
-    context.close()
-    assert not problems, problems
 
 
 def every_loaded_file_is_kept(page) -> list[str]:
@@ -51,12 +32,6 @@ def every_loaded_file_is_kept(page) -> list[str]:
         const missing = [];
         for (const u of urls) if (!(await caches.match(u, { ignoreVary: true }))) missing.push(u);
         return urls.length ? missing : ['no files loaded?']; }""")
-
-
-def wait_for_worker(page) -> None:
-    """Until the worker has its copy and looks after this page (it claims the page once it is active)."""
-    page.evaluate("() => navigator.serviceWorker.ready")
-    wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
 
 def is_styled(page) -> bool:
@@ -70,8 +45,9 @@ def is_styled(page) -> bool:
 
 def test_after_one_visit_every_page_reloads_offline_styled(sw_context):
     page = sw_context.new_page()
-    page.goto("/")          # one visit, no reload: the worker copies the whole site and takes this page over
-    wait_for_worker(page)
+    page.goto("/")          # one visit, no reload: the worker takes this page over and copies the whole course
+    wait_for_worker(page)   # (the connection is not metered), which the overview's offline control shows
+    expect(page.locator("[data-role=offline-course]")).to_have_attribute("data-state", "done", timeout=60_000)
     lesson = sw_context.new_page()
     lesson.goto("/lessons/kd-loss")
     skip_predictions(lesson)
@@ -103,6 +79,7 @@ def test_an_explorer_offline_keeps_its_last_chart_and_catches_up_when_back(sw_co
     page = sw_context.new_page()
     page.goto("/lessons/kd-loss")
     wait_for_worker(page)
+    wait_for_course(page)        # the background copy (the connection is not metered), the chart library with it
     skip_predictions(page)
     chart = page.locator("[data-widget=temperature] [data-role=chart]")
     chart.scroll_into_view_if_needed()
@@ -124,17 +101,24 @@ def test_an_explorer_offline_keeps_its_last_chart_and_catches_up_when_back(sw_co
     expect(error).to_be_hidden()
     expect(page.locator("#notices")).not_to_contain_text("You are offline")
 
-    # Reloaded offline: the page and its explorers say plainly that the numbers need the server.
+    # Reloaded offline: an explorer whose slider table the worker kept draws from it (tests/browser/
+    # test_offline_tables.py drags it); one whose answers came only from the server says plainly that the
+    # numbers need the server.
     sw_context.set_offline(True)
     page.reload()
     expect(page.locator("h1")).to_have_text(LESSONS["kd-loss"])
-    expect(widget.locator("[data-role=error]")).to_contain_text("You are offline")
+    expect(chart).to_have_attribute("data-temperature", "1.00")
+    expect(widget.locator("[data-role=error]")).to_be_hidden()
+    t_squared_error = page.locator("[data-widget=t-squared] [data-role=error]")
+    expect(t_squared_error).to_be_visible()
+    expect(t_squared_error).to_contain_text("You are offline")
 
 
 def test_demo_links_with_settings_work_offline_when_opened_before(sw_context):
     page = sw_context.new_page()
     page.goto("/demo/alpha?alpha=0.3")      # the very first visit: opened before the worker existed
     wait_for_worker(page)
+    wait_for_course(page)
     expect(page.locator("[data-widget=alpha] [data-role=alpha-number]")).to_have_value("0.30")
     # Opened while the worker looks after the site: kept as it is fetched.
     page.goto("/demo/temperature?T=7")
@@ -180,6 +164,7 @@ def test_a_new_release_replaces_the_copy_cleanly(browser, own_server):
         page = context.new_page()
         page.goto("/")
         wait_for_worker(page)
+        wait_for_course(page)                       # so the new build copies the whole course as it installs
         other_tab = context.new_page()
         other_tab.goto("/glossary")
         old_build = app.state.build_id

@@ -26,21 +26,23 @@ export function unreachableMessage() {
     : "Could not reach the server: the connection to it is gone.";
 }
 
-export async function postJSON(url, payload, { signal } = {}) {
-  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal });
+/** `onResponse(response)`, if given, sees a successful response before its body is read. */
+export async function postJSON(url, payload, { signal, headers, onResponse } = {}) {
+  return requestJSON(url, { method: "POST", body: JSON.stringify(payload), signal, headers, onResponse });
 }
 
-export async function requestJSON(url, { method = "GET", body, signal } = {}) {
+export async function requestJSON(url, { method = "GET", body, signal, headers = {}, onResponse } = {}) {
   let response;
   try {
     response = await fetch(url, {
       method, body, signal,
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: { ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
     });
   } catch (err) {
     if (err.name === "AbortError") throw err;
     throw new ApiError(unreachableMessage(), 0);
   }
+  if (response.ok) onResponse?.(response);
   let data = null;
   try {
     data = await response.json();
