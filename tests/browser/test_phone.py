@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import draw_every_chart, hand_to_plotly, wait_until
+from tests.browser.helpers import PLOTLY, draw_every_chart, hand_to_plotly, wait_until
 from tests.browser.predictions import skip_predictions
 
 PAGES = ["/", "/glossary", "/lessons/kd-teacher-capture", "/lessons/kd-loss", "/lessons/kd-quality-kept",
@@ -121,6 +121,28 @@ def test_a_swipe_over_a_chart_scrolls_the_page_and_leaves_its_axes(new_page, siz
         assert page.locator(".plotly-notifier, .modebar").count() == 0
         target.dblclick()
         assert target.evaluate(ranges) == before
+
+
+def test_a_swipe_over_a_first_frame_costs_no_plotly_and_a_tap_brings_it(new_page):
+    """On a slow phone a finger scrolling across a chart is not reaching for its hover labels: Plotly's
+    bundle is fetched for a tap on the chart, not for a swipe over it (static/js/lib/fast-chart.js)."""
+    with phone(new_page) as page:
+        asked: list[str] = []
+        page.on("request", lambda r: PLOTLY.search(r.url) and asked.append(r.url))
+        page.goto("/demo/temperature")
+        chart = page.locator("[data-role=chart]")
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-traces", "first-frame")
+        scrolled = page.evaluate("window.scrollY")
+        swipe_up(page, chart.bounding_box())
+        page.wait_for_function("(y) => window.scrollY > y + 100", arg=scrolled)
+        page.wait_for_timeout(300)
+        assert asked == [] and page.evaluate("typeof window.Plotly") == "undefined"
+        page.evaluate("window.scrollTo(0, 0)")
+        chart.scroll_into_view_if_needed()
+        chart.tap()
+        expect(chart).to_have_attribute("data-traces", "current", timeout=30_000)   # Plotly has taken it over
+        assert len(asked) == 1
 
 
 def test_the_swipe_check_can_fail(new_page):

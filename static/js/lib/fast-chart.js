@@ -115,12 +115,16 @@ export class FastChart {
     this.frame = null;          // the SVG first frame while Plotly has not drawn the chart
     el.fastChart = this;        // pins (lib/charts.js) sync the traces before freezing them
     el.asksForPlotly = true;    // not loaded for coming near the viewport (lib/plotly-loader.js)
-    el.addEventListener("pointerenter", () => {
+    const reach = () => {
       // Hover labels are Plotly's. If it cannot load, the first frame stays (it is the whole chart, without
       // hover labels) and the next pointer over a chart tries again: nothing to report as an error.
       if (!loadedPlotly()) loadPlotly().catch(() => {});
       this.sync();
-    });
+    };
+    // A mouse over the chart reaches for its hover labels; a finger swiping across it is scrolling the page
+    // (on a slow phone that must not cost Plotly's bundle), so on a touch screen a tap on the chart does.
+    el.addEventListener("pointerenter", (event) => { if (event.pointerType !== "touch") reach(); });
+    el.addEventListener("click", reach);
     plotlyLoaded().then(() => this.handToPlotly());
     // The first frame follows the page's look (theme, the demo's type size, paper) and the chart's box.
     followLook(el, () => { if (this.frame) this.drawFrame(); });
