@@ -25,7 +25,7 @@ import os
 import sys
 from collections import Counter
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from _server import ROOT, running_server
 
@@ -79,6 +79,7 @@ def visit(context, url: str, *, whole_course: bool) -> dict[str, int]:
     opened = sum(split()[0])
     # Read as a reader who scrolls without pointing at a chart: a mouse left over one as the page scrolls
     # beneath it reaches for its hover labels, which loads Plotly (static/js/lib/fast-chart.js).
+    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=120_000)   # its prediction is asked
     skip_predictions(page)
     page.mouse.move(0, 0)
     draw_every_chart(page)
