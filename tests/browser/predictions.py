@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 def skip_predictions(page, timeout: float = 30_000) -> None:
     """Reveal every widget's outputs without predicting, for tests about the widgets themselves."""
-    for button in page.locator("[data-widget][data-predicting] [data-action=skip-prediction]").all():   # once
+    for button in page.locator("[data-action=skip-prediction]").all():
         button.click()
     expect(page.locator("[data-widget][data-predicting]")).to_have_count(0, timeout=timeout)
 
