@@ -5,10 +5,10 @@
 // they are drawn as first frames (lib/first-frame.js) of the very figure Plotly would draw (hidden axes, the
 // note in the middle). Starting a run (or showing runs restored from a class) loads Plotly at once; the
 // steps that stream in meanwhile wait in `pending` and are drawn as soon as Plotly has drawn the charts.
-import { baseLayout, chartBox, drawChart } from "../lib/charts.js";
+import { baseLayout, drawChart } from "../lib/charts.js";
 import { markDrawn } from "../lib/explorer.js";
-import { drawFirstFrame, followLook } from "../lib/first-frame.js";
-import { loadedPlotly, loadPlotly, plotlyLoaded } from "../lib/plotly-loader.js";
+import { drawFirstFrame, followLook, removeFirstFrame } from "../lib/first-frame.js";
+import { askForPlotly, loadedPlotly, loadPlotly, plotlyLoaded } from "../lib/plotly-loader.js";
 
 export const RUN_COLORS = [["blue", "#1c7ed6"], ["orange", "#d9480f"], ["green", "#2b8a3e"], ["purple", "#862e9c"]];
 
@@ -77,7 +77,7 @@ export class LabCharts {
 
   /** Start loading Plotly now, for a run about to start (the pointer or focus on the lab's controls). */
   prepare() {
-    loadPlotly().catch(() => {});   // a failure is reported when a run needs it (reset)
+    askForPlotly();   // a failure is reported when a run needs it (reset)
   }
 
   /** Redraw everything from the runs' records (when a run is added or removed). */
@@ -102,8 +102,7 @@ export class LabCharts {
     this.drawn = loadPlotly().then(() => {
       if (generation !== this.generation) return null;
       return Promise.all(figures.map(([el, { traces: data, layout }]) => drawChart(el, data, layout).then(() => {
-        const frame = el.querySelector(":scope > svg.first-frame");
-        if (frame) frame.remove();           // in the task Plotly drew in: no flash
+        removeFirstFrame(el);
         markDrawn(el, key);
       })));
     }).then(() => {
@@ -122,10 +121,7 @@ export class LabCharts {
 
   /** The empty charts as first frames saying `this.note`; a hidden chart is drawn when shown (followLook). */
   drawFrames() {
-    for (const [el, chart] of this.charts) {
-      const box = chartBox(el);
-      if (box.width && box.height) drawFirstFrame(el, { ...figure(chart, [], this.note), shapes: [] }, box);
-    }
+    for (const [el, chart] of this.charts) drawFirstFrame(el, { ...figure(chart, [], this.note), shapes: [] });
   }
 
   /** One entry per run, in its colour: the runs' full names, which Plotly's legend cut short on narrow charts. */

@@ -3,7 +3,7 @@
 // Plotly to load (lib/plotly-loader.js), follow the theme (lib/chart-theme.js) and carry pins (lib/pins.js).
 import { applyLook, chartLook, INK, onLookChange, resolveInk } from "./chart-theme.js";
 import { addPin, clearPinsOf, pinnedTraces } from "./pins.js";
-import { loadedPlotly, loadPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
+import { askForPlotly, loadedPlotly, loadPlotly, nextTask, whenPlotly } from "./plotly-loader.js";
 
 // Readable on the light page, the dark page and the projector's black (≥ 3:1 against each, as lines and bars).
 export const COLORS = {
@@ -203,7 +203,7 @@ export function pinCharts(root, label) {
     addPin(el, label, resolveInk(el.liveDraw.traces, chartLook().ink));
     // Pins are Plotly's to draw: a chart still showing its first frame (lib/first-frame.js) is handed to
     // Plotly, pins and all, as soon as it has loaded.
-    if (el.fastChart && el.fastChart.frame) loadPlotly();
+    if (el.fastChart && el.fastChart.frame) askForPlotly();
     else loadPlotly().then((P) => drawLive(P, el));
   });
   return charts.length;

@@ -15,9 +15,9 @@
 // or a pin asks for Plotly, and the chart is handed to it, in a task of its own, once it has loaded.
 import { chartLook, INVISIBLE, resolveInk } from "./chart-theme.js";
 import { withFixedTicks } from "./chart-ticks.js";
-import { chartBox, plotly, reactChart } from "./charts.js";
-import { drawFirstFrame, followLook } from "./first-frame.js";
-import { loadedPlotly, loadPlotly, nextTask, plotlyLoaded } from "./plotly-loader.js";
+import { plotly, reactChart } from "./charts.js";
+import { drawFirstFrame, followLook, removeFirstFrame } from "./first-frame.js";
+import { askForPlotly, loadedPlotly, nextTask, plotlyLoaded } from "./plotly-loader.js";
 
 const SYNC_AFTER_MS = 250;
 
@@ -118,7 +118,7 @@ export class FastChart {
     const reach = () => {
       // Hover labels are Plotly's. If it cannot load, the first frame stays (it is the whole chart, without
       // hover labels) and the next pointer over a chart tries again: nothing to report as an error.
-      if (!loadedPlotly()) loadPlotly().catch(() => {});
+      askForPlotly();
       this.sync();
     };
     // A mouse over the chart reaches for its hover labels; a finger swiping across it is scrolling the page
@@ -134,10 +134,11 @@ export class FastChart {
   drawFrame() {
     const { traces, layout } = this.latest;
     this.el.liveDraw = { traces, layout };
-    const box = chartBox(this.el);
-    if (!box.width || !box.height) return Promise.resolve();   // hidden (the lab's idle charts): drawn when shown
-    this.frame = drawFirstFrame(this.el, { traces, layout, shapes: this.shapesSpec }, box);
-    this.el.dataset.traces = "first-frame";
+    const frame = drawFirstFrame(this.el, { traces, layout, shapes: this.shapesSpec });
+    if (frame) {                             // (none while hidden: drawn when shown)
+      this.frame = frame;
+      this.el.dataset.traces = "first-frame";
+    }
     return Promise.resolve();
   }
 
@@ -193,8 +194,8 @@ export class FastChart {
     this.stale = false;
     const drawing = reactChart(this.el, this.latest.traces, this.latest.layout);
     Promise.resolve(drawing).then(() => {
-      if (this.frame && this.el.data) {      // Plotly has drawn it: the first frame goes (same task, no flash)
-        this.frame.remove();
+      if (this.frame && this.el.data) {      // Plotly has drawn it: the first frame goes
+        removeFirstFrame(this.el);
         this.frame = null;
       }
       if (!this.stale) this.el.dataset.traces = "current";

@@ -10,6 +10,7 @@
 // HTML legends). The live lab draws its empty charts here too (lab/lab-charts.js): hidden axes and a
 // centred note, as Plotly would.
 import { applyLook, chartLook, INVISIBLE, LOOK_EVENT, resolveInk } from "./chart-theme.js";
+import { chartBox } from "./charts.js";
 import { axisTicks } from "./chart-ticks.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -161,7 +162,7 @@ const shown = (axis) => axis.visible !== false;
 
 function ticksOf(axis, traces, key) {
   if (!shown(axis)) return { values: [], texts: [] };
-  if (axis.type !== "category") return { values: axis.tickvals || axisTicks(axis).values, texts: axis.ticktext || axisTicks(axis).texts };
+  if (axis.type !== "category") return axis.tickvals ? { values: axis.tickvals, texts: axis.ticktext } : axisTicks(axis);
   const categories = (traces[0] && traces[0][key]) || [];   // every category labelled, as Plotly does
   return { values: categories.map((_, i) => i), texts: categories.map(String) };
 }
@@ -260,10 +261,13 @@ function drawAnnotations(layout, geo) {
 }
 
 /**
- * Draw `traces` and `layout` (shapes as a list, or a function of the drawn plot area) into `el` as SVG,
- * replacing any earlier first frame. `size` is the chart's box in px. Returns the SVG element.
+ * Draw `traces` and `layout` (shapes as a list, or a function of the drawn plot area) into `el` as SVG, in
+ * the chart's box (lib/charts.js chartBox), replacing any earlier first frame. Returns the SVG element, or
+ * null when the chart has no box (hidden, like the lab's idle charts): followLook draws it when shown.
  */
-export function drawFirstFrame(el, { traces, layout, shapes }, size) {
+export function drawFirstFrame(el, { traces, layout, shapes }) {
+  const size = chartBox(el);
+  if (!size.width || !size.height) return null;
   const look = chartLook();
   const looked = applyLook(layout, look);
   const live = resolveInk(traces, look.ink);
@@ -290,6 +294,11 @@ export function drawFirstFrame(el, { traces, layout, shapes }, size) {
   if (old) old.replaceWith(svg);
   else el.prepend(svg);
   return svg;
+}
+
+/** Plotly has drawn the chart: its first frame goes, in the task Plotly drew in (no flash between them). */
+export function removeFirstFrame(el) {
+  el.querySelector(":scope > svg.first-frame")?.remove();
 }
 
 /**

@@ -37,6 +37,12 @@ export function loadPlotly() {
   return loading;
 }
 
+/** Start loading Plotly for what may soon need it (a hover label, a pin, a run about to start), without
+ * waiting on it: a failure is not this caller's to report, and the next ask (or loadPlotly) tries again. */
+export function askForPlotly() {
+  if (!loadedPlotly()) loadPlotly().catch(() => {});
+}
+
 let announceLoaded;
 const loaded = new Promise((resolve) => { announceLoaded = resolve; });
 
