@@ -95,6 +95,26 @@ async function keepEssentials() {
 
 // --- The whole course ------------------------------------------------------------------------------------
 
+/** The files the course uses: the manifest's own and those its pages load. `htmlOf(url)` gives a page's HTML,
+ * or null when it is not to hand; {files, pagesRead}. */
+async function courseFiles(manifest, htmlOf) {
+  const files = new Set(manifest.assets);
+  let pagesRead = 0;
+  for (const url of manifest.pages) {
+    const html = await htmlOf(url);
+    if (html === null) continue;
+    pagesRead += 1;
+    for (const asset of assetsIn(html)) files.add(asset);
+  }
+  return { files, pagesRead };
+}
+
+/** A page's HTML from `cache`, or null. */
+const keptHtml = (cache) => async (url) => {
+  const page = await cache.match(url);
+  return page ? page.text() : null;
+};
+
 /** What the copy in `cache` holds of the course: {state: "done" | "none", done, total}. The pages it
  * holds say which files they use; a page missing means the course is not all here. */
 async function courseIn(cache, fallbackManifest = null) {
@@ -102,14 +122,7 @@ async function courseIn(cache, fallbackManifest = null) {
   const manifestCopy = await cache.match(MANIFEST);
   const manifest = manifestCopy ? await manifestCopy.json() : fallbackManifest;
   if (!manifest) return { state: "none", done: 0, total: 0 };
-  const files = new Set(manifest.assets);
-  let pagesKept = 0;
-  for (const url of manifest.pages) {
-    const page = await cache.match(url);
-    if (!page) continue;
-    pagesKept += 1;
-    for (const asset of assetsIn(await page.text())) files.add(asset);
-  }
+  const { files, pagesRead: pagesKept } = await courseFiles(manifest, keptHtml(cache));
   const done = pagesKept + [...files].filter((url) => kept.has(url)).length;
   const total = manifest.pages.length + files.size;
   return { state: pagesKept === manifest.pages.length && done === total ? "done" : "none", done, total };
@@ -128,19 +141,13 @@ async function copyCourse() {
   const cache = await ownCache();
   const manifest = await keepManifest(cache);
   const kept = await keptAddresses(cache);
-  const files = new Set(manifest.assets);
-  for (const url of manifest.pages) {
-    const copy = await cache.match(url);
-    let html;
-    if (copy) {
-      html = await copy.text();
-    } else {
-      const fetched = await fetchPage(url);
-      await cache.put(url, fetched.response);
-      html = fetched.html;
-    }
-    for (const asset of assetsIn(html)) files.add(asset);
-  }
+  const { files } = await courseFiles(manifest, async (url) => {     // every page: the kept one, or fetched and kept
+    const html = await keptHtml(cache)(url);
+    if (html !== null) return html;
+    const fetched = await fetchPage(url);
+    await cache.put(url, fetched.response);
+    return fetched.html;
+  });
   const missing = [...files].filter((url) => !kept.has(url));
   const total = manifest.pages.length + files.size;
   let done = total - missing.length;
@@ -212,6 +219,11 @@ self.addEventListener("activate", (event) => {
 
 // --- Pages, files and tables as the reader goes --------------------------------------------------------------
 
+/** Keep at most `max` of the `kept` requests (in the order the cache lists them): the oldest go first. */
+async function dropOldest(cache, kept, max) {
+  for (const old of kept.slice(0, Math.max(0, kept.length - max))) await cache.delete(old);
+}
+
 function withTimeout(promise, ms) {
   return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms))]);
 }
@@ -227,7 +239,7 @@ async function keepPage(url, response) {
     const kept = new URL(request.url);
     return kept.search && !isAsset(kept) && !isApi(kept);
   });
-  for (const old of stateful.slice(0, Math.max(0, stateful.length - MAX_STATEFUL_PAGES))) await cache.delete(old);
+  await dropOldest(cache, stateful, MAX_STATEFUL_PAGES);
 }
 
 async function page(event, url) {
@@ -274,8 +286,7 @@ async function tableKey(url, body) {
 
 async function keepTable(cache, key, response) {
   await cache.put(key, response);
-  const tables = (await cache.keys()).filter((request) => isTable(new URL(request.url)));
-  for (const old of tables.slice(0, Math.max(0, tables.length - MAX_TABLES))) await cache.delete(old);
+  await dropOldest(cache, (await cache.keys()).filter((request) => isTable(new URL(request.url))), MAX_TABLES);
 }
 
 /** A table the page had from the server before this worker looked after it (a first visit), for its build. */
