@@ -1,12 +1,18 @@
 """Contexts with the offline service worker on (static/sw.js), and a connection that says it is metered."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from app.main import create_app
+from app.settings import Settings
 from tests.browser.helpers import wait_until
+from tests.live_server import serve
 
 # navigator.connection as a phone on mobile data reports it (the Network Information API), before any of the
 # page's code runs: the page then leaves the whole course to the reader's "Save the course for offline use".
@@ -72,3 +78,17 @@ def wait_for_course(page, timeout_s: float = 60) -> None:
           worker.postMessage({ type: 'course-status' }, [channel.port2]);
         });
         return status.state === 'done'; }""", timeout_s=timeout_s)
+
+
+@contextmanager
+def server_of_its_own(tmp_path: Path, cache_dir, wrap: Callable = lambda app: app) -> Iterator:
+    """A server over a copy of static/ that a test may change, as a new release would: (app, settings, url,
+    what is served). `wrap` puts ASGI middleware around the app (e.g. one that counts requests)."""
+    static = tmp_path / "static"
+    shutil.copytree(Settings().static_dir, static)
+    settings = Settings(cache_dir=cache_dir, static_dir=static)
+    app = create_app(settings)
+    served = wrap(app)
+    with serve(served) as url:
+        yield app, settings, url, served
+

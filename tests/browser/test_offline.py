@@ -4,20 +4,16 @@ of the app replaces the old copy cleanly."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from app.main import create_app
-from app.settings import Settings
 from app.web import offline
 from tests.browser.helpers import wait_until
-from tests.browser.offline_helpers import sw_context, wait_for_course, wait_for_worker  # noqa: F401 (a fixture)
+from tests.browser.offline_helpers import server_of_its_own, sw_context, wait_for_course, wait_for_worker  # noqa: F401 (a fixture)
 from tests.browser.predictions import skip_predictions
-from tests.live_server import serve
 
 LESSONS = {"kd-teacher-capture": "Knowledge distillation I: the teacher and capturing its logits",
            "kd-loss": "Knowledge distillation II: the KD loss",
@@ -135,11 +131,7 @@ def test_demo_links_with_settings_work_offline_when_opened_before(sw_context):
 @pytest.fixture()
 def own_server(tmp_path, cache_dir) -> Iterator:
     """A server of its own, over a copy of static/ this test may change, as a new release would."""
-    static = tmp_path / "static"
-    shutil.copytree(Settings().static_dir, static)
-    settings = Settings(cache_dir=cache_dir, static_dir=static)
-    app = create_app(settings)
-    with serve(app) as url:
+    with server_of_its_own(tmp_path, cache_dir) as (app, settings, url, _):
         yield app, settings, url
 
 

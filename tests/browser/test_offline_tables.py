@@ -5,19 +5,15 @@ and offline, an explorer whose tables are kept still drags."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from app.main import create_app
-from app.settings import Settings
 from app.web import offline
 from tests.browser.helpers import draw_every_chart, wait_until
-from tests.browser.offline_helpers import kept_addresses, sw_context, wait_for_worker, watched_context  # noqa: F401
-from tests.live_server import serve
+from tests.browser.offline_helpers import kept_addresses, server_of_its_own, sw_context, wait_for_worker, watched_context  # noqa: F401
 
 
 class TableRequests:
@@ -45,13 +41,8 @@ class TableRequests:
 @pytest.fixture()
 def counted_server(tmp_path, cache_dir) -> Iterator:
     """A server of its own over a copy of static/ (a test may release a new build), counting table requests."""
-    static = tmp_path / "static"
-    shutil.copytree(Settings().static_dir, static)
-    settings = Settings(cache_dir=cache_dir, static_dir=static)
-    app = create_app(settings)
-    counted = TableRequests(app)
-    with serve(counted) as url:
-        yield app, settings, url, counted
+    with server_of_its_own(tmp_path, cache_dir, wrap=TableRequests) as server:
+        yield server
 
 
 def kept_tables(page) -> list[dict]:
